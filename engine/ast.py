@@ -1,0 +1,347 @@
+"""The abstract syntax of the revmech rule language.
+
+Nodes are frozen attrs classes; every node carries the `Span` of source text it came from,
+so the checker, the evaluator's witnesses and the docs can point back at it. Each node
+type is built by one factory (`make_*`), called from the grammar's parse actions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+from typing import Union
+
+import attrs
+
+
+@attrs.frozen
+class Span:
+    """Character offsets [start, end) into the source text of one rule file."""
+
+    start: int
+    end: int
+
+
+# ---- expressions -------------------------------------------------------------------
+
+
+@attrs.frozen
+class Num:
+    value: int | Fraction
+    span: Span
+
+
+@attrs.frozen
+class Text:
+    value: str
+    span: Span
+
+
+@attrs.frozen
+class Bool:
+    value: bool
+    span: Span
+
+
+@attrs.frozen
+class DateLit:
+    value: dt.date
+    span: Span
+
+
+@attrs.frozen
+class DurationLit:
+    amount: int
+    unit: str  # day | week | month | year
+    span: Span
+
+
+@attrs.frozen
+class Name:
+    id: str
+    span: Span
+
+
+@attrs.frozen
+class Attr:
+    obj: "Expr"
+    name: str
+    span: Span
+    name_span: Span
+
+
+@attrs.frozen
+class Index:
+    obj: "Expr"
+    key: "Expr"
+    span: Span
+
+
+@attrs.frozen
+class Unary:
+    op: str  # "-" | "not"
+    operand: "Expr"
+    span: Span
+
+
+@attrs.frozen
+class Binary:
+    op: str  # arithmetic, comparison, logic, membership and set operators
+    left: "Expr"
+    right: "Expr"
+    span: Span
+
+
+@attrs.frozen
+class IsRecorded:
+    operand: "Expr"
+    negated: bool
+    span: Span
+
+
+@attrs.frozen
+class If:
+    cond: "Expr"
+    then: "Expr"
+    else_: "Expr"
+    span: Span
+
+
+@attrs.frozen
+class ListLit:
+    items: tuple["Expr", ...]
+    span: Span
+
+
+@attrs.frozen
+class Selection:
+    """`each x in C where P`, `E for each x in C where P`, or `C where P` (implicit x).
+
+    `var` is None for the implicit form until the checker names it from the schema.
+    """
+
+    var: str | None
+    source: "Expr"
+    where: "Expr | None"
+    projection: "Expr | None"
+    span: Span
+    var_span: Span | None = None
+
+
+@attrs.frozen
+class Call:
+    func: str
+    args: tuple["Expr | Selection", ...]
+    span: Span
+    func_span: Span
+
+
+Expr = Union[Num, Text, Bool, DateLit, DurationLit, Name, Attr, Index, Unary, Binary,
+             IsRecorded, If, ListLit, Call, Selection]
+
+
+# ---- rules -------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Binding:
+    name: str
+    source: Expr
+    where: Expr | None
+    span: Span
+    name_span: Span
+
+
+@attrs.frozen
+class Let:
+    name: str
+    expr: Expr
+    span: Span
+    name_span: Span
+
+
+@attrs.frozen
+class Holds:
+    """`shall EXPR`."""
+
+    expr: Expr
+    span: Span
+
+
+@attrs.frozen
+class Deadline:
+    """`FACT within D after ANCHOR`, `FACT no later than D before ANCHOR`, `FACT by DATE`.
+
+    For `by`, `duration` is None and `anchor` is the due date itself. When FACT is a
+    boolean, `by` means "holds by DATE": pending until then.
+    """
+
+    kind: str  # within | no_later_than | by
+    fact: Expr
+    duration: Expr | None
+    anchor: Expr
+    span: Span
+
+
+Assertion = Union[Holds, Deadline]
+
+
+@attrs.frozen
+class Unless:
+    expr: Expr | None  # a condition, or
+    permission: str | None  # `unless permitted by RULE`
+    span: Span
+
+
+@attrs.frozen
+class Template:
+    """A message: literal text and `{expr}` holes."""
+
+    parts: tuple[Union[str, Expr], ...]
+    span: Span
+
+
+@attrs.frozen
+class Rule:
+    id: str
+    cites: tuple[str, ...]
+    text: str | None
+    notes: tuple[str, ...]
+    bindings: tuple[Binding, ...]
+    lets: tuple[Let, ...]
+    when: Expr | None
+    modality: str  # shall | should | may
+    assertion: Assertion
+    unless: Unless | None
+    message: Template | None
+    span: Span
+    id_span: Span
+    file: str = ""  # set when the file is assembled
+
+    @property
+    def severity(self) -> str:
+        return {"shall": "error", "should": "warning", "may": "permission"}[self.modality]
+
+
+@attrs.frozen
+class RuleFile:
+    path: str
+    source: str
+    section: str | None
+    title: str | None
+    rules: tuple[Rule, ...]
+
+
+# ---- factories (one per node type; the grammar calls these) ------------------------
+
+
+def make_num(span, text: str) -> Num:
+    return Num(int(text) if "." not in text else Fraction(text), span)
+
+
+def make_text(span, value: str) -> Text:
+    return Text(value, span)
+
+
+def make_bool(span, word: str) -> Bool:
+    return Bool(word == "true", span)
+
+
+def make_date(span, text: str) -> DateLit:
+    return DateLit(dt.date.fromisoformat(text), span)
+
+
+def make_duration(span, amount: str, unit: str) -> DurationLit:
+    return DurationLit(int(amount), unit.rstrip("s"), span)
+
+
+def make_name(span, ident: str) -> Name:
+    return Name(ident, span)
+
+
+def make_attr(span, obj, name: str, name_span) -> Attr:
+    return Attr(obj, name, span, name_span)
+
+
+def make_index(span, obj, key) -> Index:
+    return Index(obj, key, span)
+
+
+def make_unary(span, op: str, operand) -> Unary:
+    return Unary(op, operand, span)
+
+
+def make_binary(span, op: str, left, right) -> Binary:
+    return Binary(op, left, right, span)
+
+
+def make_is_recorded(span, operand, negated: bool) -> IsRecorded:
+    return IsRecorded(operand, negated, span)
+
+
+def make_if(span, cond, then, else_) -> If:
+    return If(cond, then, else_, span)
+
+
+def make_list(span, items) -> ListLit:
+    return ListLit(tuple(items), span)
+
+
+def make_selection(span, var, source, where, projection, var_span=None) -> Selection:
+    return Selection(var, source, where, projection, span, var_span)
+
+
+def make_call(span, func: str, args, func_span) -> Call:
+    return Call(func, tuple(args), span, func_span)
+
+
+def make_binding(span, name, source, where, name_span) -> Binding:
+    return Binding(name, source, where, span, name_span)
+
+
+def make_let(span, name, expr, name_span) -> Let:
+    return Let(name, expr, span, name_span)
+
+
+def make_holds(span, expr) -> Holds:
+    return Holds(expr, span)
+
+
+def make_deadline(span, kind, fact, duration, anchor) -> Deadline:
+    return Deadline(kind, fact, duration, anchor, span)
+
+
+def make_unless(span, expr=None, permission=None) -> Unless:
+    return Unless(expr, permission, span)
+
+
+def make_template(span, parts) -> Template:
+    return Template(tuple(parts), span)
+
+
+def make_rule(span, id_span, **fields) -> Rule:
+    return Rule(span=span, id_span=id_span, **fields)
+
+
+def make_rule_file(path, source, section, title, rules) -> RuleFile:
+    rules = tuple(attrs.evolve(r, file=path) for r in rules)
+    return RuleFile(path, source, section, title, rules)
+
+
+def children(node) -> list:
+    """The direct sub-expressions of an expression node, in source order."""
+    out = []
+    for a in attrs.fields(type(node)):
+        v = getattr(node, a.name)
+        if isinstance(v, tuple):
+            out.extend(x for x in v if attrs.has(type(x)) and not isinstance(x, Span))
+        elif attrs.has(type(v)) and not isinstance(v, Span):
+            out.append(v)
+    return out
+
+
+def walk(node):
+    """Pre-order traversal of an expression tree."""
+    yield node
+    for c in children(node):
+        yield from walk(c)
