@@ -95,6 +95,8 @@ FIELD = pp.Regex(r"[A-Za-z_][A-Za-z0-9_]*").set_name("field name")
 RULE_ID = pp.Regex(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*").set_name("rule id (lower-case-with-dashes)")
 STRING = pp.QuotedString('"', esc_char="\\", multiline=True, unquote_results=False).set_name(
     "quoted text")
+SINGLE = pp.QuotedString("'", esc_char="\\", multiline=True, unquote_results=False).set_name(
+    "quoted text")  # handy inside messages, which are double-quoted
 INTEGER = pp.Regex(r"\d+(?:\.\d+)?(?![-\d])").set_name("number")
 DATE_TOKEN = pp.Regex(r"\d{4}-\d{2}-\d{2}(?![\d-])").set_name("date (YYYY-MM-DD)")
 DURATION_TOKEN = pp.Regex(r"(\d+)\s+(days?|weeks?|months?|years?)\b").set_name(
@@ -130,7 +132,7 @@ duration = located(
     DURATION_TOKEN,
     lambda sp, t: ast.make_duration(sp, *re.match(r"(\d+)\s+(\w+)", t[0]).groups()),
 ).set_name("duration")
-text_lit = located(STRING, lambda sp, t: ast.make_text(sp, unquote(t[0]))).set_name("text")
+text_lit = located(STRING | SINGLE, lambda sp, t: ast.make_text(sp, unquote(t[0]))).set_name("text")
 boolean = located(K["true"] | K["false"], lambda sp, t: ast.make_bool(sp, t[0])).set_name(
     "true or false")
 name = located(IDENT, lambda sp, t: ast.make_name(sp, t[0])).set_name("name")

@@ -65,6 +65,20 @@ def E(name: str) -> Entity:
     return Entity(name)
 
 
+def _labelled(fmt: str):
+    """Give a record without an id a readable one, used in finding subjects and ids."""
+
+    def decorate(cls):
+        cls.label = lambda self: fmt.format(**{
+            a.name: _show(getattr(self, a.name)) for a in attrs.fields(cls)})
+        return cls
+    return decorate
+
+
+def _show(v):
+    return getattr(v, "id", v)
+
+
 @obj
 class Treaty:
     """A State's status under a treaty: an instrument of the mechanism, or UNCAC."""
@@ -95,7 +109,8 @@ class State:
     uncac: Treaty | None = f(E("Treaty"), "status under the Convention against Corruption")
     instruments: dict[str, Treaty] = f(MapOf(TEXT, E("Treaty")),
                                        "instruments the State is party to or signed",
-                                       required=True, item="instrument", default={})
+                                       required=True, item="instrument", default={},
+                                       choices=INSTRUMENTS)
     focal_point: FocalPoint | None = f(E("FocalPoint"), "focal point (para 12)")
     loc: Loc = loc_field()
 
@@ -123,6 +138,7 @@ class Questionnaire:
     loc: Loc = loc_field()
 
 
+@_labelled("{instrument} on {date}")
 @obj
 class Allotment:
     instrument: str = f(TEXT, "instrument", required=True, choices=INSTRUMENTS)
@@ -201,6 +217,7 @@ class CountryVisit:
     loc: Loc = loc_field()
 
 
+@_labelled("{what} by {by} to {to} on {date}")
 @obj
 class Disclosure:
     what: str = f(TEXT, "what was passed on", required=True)
@@ -210,6 +227,7 @@ class Disclosure:
     loc: Loc = loc_field()
 
 
+@_labelled("by {by} to {to} on {date}")
 @obj
 class Release:
     by: State | str = f(ACTOR, "who released the report", required=True)
@@ -218,6 +236,7 @@ class Release:
     loc: Loc = loc_field()
 
 
+@_labelled("by {by} on {date}")
 @obj
 class AccessRequest:
     by: State = f(E("State"), "requesting State", required=True)
@@ -227,6 +246,7 @@ class AccessRequest:
     loc: Loc = loc_field()
 
 
+@_labelled("into {language} for {requested_by}")
 @obj
 class Translation:
     language: str = f(TEXT, "language (ISO 639-1)", required=True)
@@ -258,6 +278,7 @@ class Report:
     loc: Loc = loc_field()
 
 
+@_labelled("{submitted}")
 @obj
 class FollowUp:
     submitted: dt.date = f(DATE, "date follow-up information was submitted", required=True,
@@ -290,6 +311,7 @@ class Review:
     loc: Loc = loc_field()
 
 
+@_labelled("{state} year {year} as {role}")
 @obj
 class Deferral:
     state: State = f(E("State"), "deferring State", required=True)
@@ -403,12 +425,3 @@ def fields_of(entity: str) -> dict[str, Spec]:
     """The rule-visible fields of a snapshot class, with their specs."""
     cls = CLASSES[entity]
     return {a.name: a.metadata["spec"] for a in attrs.fields(cls) if "spec" in a.metadata}
-
-
-def ident(value: Any) -> Any:
-    """The id by which a value is shown: an object's id, else the value itself."""
-    for attr in ("id", "name", "number"):
-        v = getattr(value, attr, None)
-        if v is not None and not isinstance(value, (str, int)):
-            return v
-    return value

@@ -1,0 +1,74 @@
+"""`check`: evaluate a rule set on snapshots and gather the findings into a report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+
+import attrs
+
+from .evaluator import evaluate_rule, make_context
+from .findings import Finding
+from .loader import judge_at, load_snapshot
+from .model import Snapshot
+from .ruleset import RuleSet
+
+
+@attrs.frozen
+class SnapshotResult:
+    file: str
+    as_of: dt.date
+    findings: tuple[Finding, ...]
+    passed: int
+
+
+@attrs.frozen
+class Report:
+    ruleset: RuleSet
+    snapshots: tuple[SnapshotResult, ...]
+    all: bool  # passed findings listed
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for s in self.snapshots for f in s.findings]
+
+    def summary(self) -> dict[str, int]:
+        c = Counter()
+        for f in self.findings:
+            if f.failing:
+                c[f.severity] += 1
+            elif f.status != "passed":
+                c[f.status] += 1
+        return {"error": c["error"], "warning": c["warning"], "pending": c["pending"],
+                "excepted": c["excepted"], "waived": c["waived"],
+                "passed": sum(s.passed for s in self.snapshots)}
+
+    def failing_at(self, level: str) -> bool:
+        """Is there a failing finding at or above `level` (error | warning | never)?"""
+        if level == "never":
+            return False
+        wanted = ("error",) if level == "error" else ("error", "warning")
+        return any(f.failing and f.severity in wanted for f in self.findings)
+
+
+def evaluate(ruleset: RuleSet, snapshot: Snapshot, keep_passed: bool = False) -> SnapshotResult:
+    ctx = make_context(snapshot, ruleset.params, ruleset.phase_years)
+    findings: list[Finding] = []
+    passed = 0
+    for cr in ruleset.compiled:
+        found, n = evaluate_rule(cr, ctx, keep_passed)
+        findings.extend(found)
+        passed += n
+    findings.sort(key=Finding.sort_key)
+    return SnapshotResult(snapshot.file, snapshot.as_of, tuple(findings), passed)
+
+
+def check(ruleset: RuleSet, paths: Sequence[str], as_of: dt.date | None = None,
+          keep_passed: bool = False) -> Report:
+    """Load every snapshot first (bad input fails before any output), then evaluate."""
+    snapshots = [load_snapshot(p, phase_years=ruleset.phase_years) for p in paths]
+    if as_of is not None:
+        snapshots = [judge_at(s, as_of) for s in snapshots]
+    return Report(ruleset, tuple(evaluate(ruleset, s, keep_passed) for s in snapshots),
+                  keep_passed)

@@ -1,0 +1,593 @@
+"""The evaluator: checked rules compiled once into closures, then run on snapshots.
+
+Each expression becomes a function `(env, ctx) -> value`: `env` maps the names in scope
+(collections, parameters, bindings, lets) to values, `ctx` holds what is built once per
+snapshot (the mechanism calendar, indexes, memoized aggregates). No eval/exec: the only
+operations are those below, and every loop ranges over a finite snapshot collection.
+
+Cost stays linear in the snapshot: a selection over a snapshot collection whose condition
+compares an item's field with an outer value (`experts where expert.state = state`), or
+tests membership (`state in review.draw.reviewers`), is answered from an index built once
+per snapshot; an aggregate is computed once per distinct value of the outer names it uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+from typing import Any, Callable
+
+import attrs
+
+from . import ast
+from . import values as V
+from .builtins import BUILTINS
+from .calendar import Duration, MechanismCalendar
+from .checker import GLOBAL_COLLECTIONS
+from .findings import FAILING, Finding
+from .model import Snapshot
+from .parameters import Parameter
+
+Fn = Callable[[dict, "Context"], Any]
+
+
+@attrs.define
+class Context:
+    """What is built once per snapshot."""
+
+    snapshot: Snapshot
+    calendar: MechanismCalendar
+    globals: dict
+    indexes: dict = attrs.Factory(dict)
+    memo: dict = attrs.Factory(dict)
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.snapshot.as_of
+
+    def index(self, collection: str, paths: tuple[tuple[str, ...], ...], member: bool) -> dict:
+        k = (collection, paths, member)
+        idx = self.indexes.get(k)
+        if idx is None:
+            idx = {}
+            for item in self.globals[collection]:
+                if member:
+                    for m in V.items(_path(item, paths[0]) or ()):
+                        idx.setdefault(V.key(m), []).append(item)
+                else:
+                    vals = tuple(_path(item, p) for p in paths)
+                    if any(v is None for v in vals):
+                        continue
+                    idx.setdefault(tuple(V.key(v) for v in vals), []).append(item)
+            self.indexes[k] = idx
+        return idx
+
+
+def _path(obj: Any, path: tuple[str, ...]) -> Any:
+    for name in path:
+        if obj is None:
+            return None
+        obj = getattr(obj, name, None)
+    return obj
+
+
+def make_context(snapshot: Snapshot, params: dict[str, Parameter],
+                 phase_years: dict[int, tuple[int, int]]) -> Context:
+    g: dict[str, Any] = {name: p.value for name, p in params.items()}
+    for name in GLOBAL_COLLECTIONS:
+        value = getattr(snapshot, name)
+        g[name] = tuple(value.values()) if isinstance(value, dict) else value
+    g["as_of"] = snapshot.as_of
+    return Context(snapshot, MechanismCalendar(snapshot.mechanism.year_one, phase_years), g)
+
+
+# ---- expressions ---------------------------------------------------------------------
+
+
+def _and(a, b):
+    if a is False or b is False:
+        return False
+    if a is None or b is None:
+        return None
+    return True
+
+
+def _or(a, b):
+    if a is True or b is True:
+        return True
+    if a is None or b is None:
+        return None
+    return False
+
+
+def _not(a):
+    return None if a is None else not a
+
+
+def _arith(op):
+    def f(a, b):
+        if a is None or b is None:
+            return None
+        if isinstance(a, dt.date) and isinstance(b, Duration):
+            return b.after(a) if op == "+" else b.before(a)
+        if isinstance(a, Duration) and isinstance(b, dt.date):
+            return a.after(b)
+        if op == "+":
+            return V.number(a + b)
+        if op == "-":
+            return V.number(a - b)
+        if op == "*":
+            return V.number(a * b)
+        return None if b == 0 else V.number(Fraction(a) / Fraction(b))
+    return f
+
+
+def _order(op):
+    def f(a, b):
+        if a is None or b is None:
+            return None
+        return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
+    return f
+
+
+def _set_op(op):
+    def f(a, b):
+        if a is None or b is None:
+            return None
+        bk = {V.key(x) for x in V.items(b)}
+        if op == "subset of":
+            return all(V.key(x) in bk for x in V.items(a))
+        if op == "union":
+            return tuple(V.items(a)) + tuple(x for x in V.items(b)
+                                            if V.key(x) not in {V.key(y) for y in V.items(a)})
+        keep = op == "intersect"
+        return tuple(x for x in V.items(a) if (V.key(x) in bk) == keep)
+    return f
+
+
+BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "=": V.equal,
+    "!=": lambda a, b: _not(V.equal(a, b)),
+    "in": lambda a, b: V.contains(b, a),
+    "not in": lambda a, b: _not(V.contains(b, a)),
+    **{op: _arith(op) for op in "+-*/"},
+    **{op: _order(op) for op in ("<", "<=", ">", ">=")},
+    **{op: _set_op(op) for op in ("subset of", "union", "intersect", "minus")},
+}
+
+
+def conjuncts(node) -> list:
+    if isinstance(node, ast.Binary) and node.op == "and":
+        return conjuncts(node.left) + conjuncts(node.right)
+    return [node] if node is not None else []
+
+
+def names_in(node) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def path_from(node, var: str) -> tuple[str, ...] | None:
+    """`var.a.b` -> ("a", "b"); anything else -> None."""
+    out: list[str] = []
+    while isinstance(node, ast.Attr):
+        out.append(node.name)
+        node = node.obj
+    if isinstance(node, ast.Name) and node.id == var and out:
+        return tuple(reversed(out))
+    return None
+
+
+class Compiler:
+    """Compiles one checked rule's expressions; `local` are its bindings and lets."""
+
+    def __init__(self, local: set[str]):
+        self.local = local
+
+    def __call__(self, node) -> Fn:
+        return getattr(self, "_" + type(node).__name__.lower())(node)
+
+    def _num(self, n):
+        v = n.value
+        return lambda env, ctx: v
+
+    _text = _bool = _datelit = _num
+
+    def _durationlit(self, n):
+        d = Duration(n.amount, n.unit)
+        return lambda env, ctx: d
+
+    def _name(self, n):
+        name = n.id
+        return lambda env, ctx: env[name]
+
+    def _attr(self, n):
+        obj, name = self(n.obj), n.name
+
+        def f(env, ctx):
+            o = obj(env, ctx)
+            return None if o is None or isinstance(o, str) else getattr(o, name, None)
+        return f
+
+    def _index(self, n):
+        obj, key = self(n.obj), self(n.key)
+
+        def f(env, ctx):
+            m, k = obj(env, ctx), key(env, ctx)
+            if m is None or k is None:
+                return None
+            if k in m:
+                return m[k]
+            kk = V.key(k)
+            return next((v for mk, v in m.items() if V.key(mk) == kk), None)
+        return f
+
+    def _unary(self, n):
+        operand = self(n.operand)
+        if n.op == "not":
+            return lambda env, ctx: _not(operand(env, ctx))
+
+        def neg(env, ctx):
+            v = operand(env, ctx)
+            return None if v is None else -v
+        return neg
+
+    def _binary(self, n):
+        left, right = self(n.left), self(n.right)
+        if n.op == "and":
+            def f_and(env, ctx):
+                a = left(env, ctx)
+                return False if a is False else _and(a, right(env, ctx))
+            return f_and
+        if n.op == "or":
+            def f_or(env, ctx):
+                a = left(env, ctx)
+                return True if a is True else _or(a, right(env, ctx))
+            return f_or
+        if n.op == "implies":
+            def f_implies(env, ctx):
+                a = left(env, ctx)
+                return True if a is False else _or(_not(a), right(env, ctx))
+            return f_implies
+        op = BINARY[n.op]
+        return lambda env, ctx: op(left(env, ctx), right(env, ctx))
+
+    def _isrecorded(self, n):
+        operand, negated = self(n.operand), n.negated
+        return lambda env, ctx: (operand(env, ctx) is None) == negated
+
+    def _if(self, n):
+        cond, then, else_ = self(n.cond), self(n.then), self(n.else_)
+
+        def f(env, ctx):
+            c = cond(env, ctx)
+            return None if c is None else then(env, ctx) if c else else_(env, ctx)
+        return f
+
+    def _listlit(self, n):
+        items = [self(x) for x in n.items]
+        return lambda env, ctx: tuple(i(env, ctx) for i in items)
+
+    def _selection(self, n: ast.Selection):
+        var = n.var
+        project = self(n.projection) if n.projection is not None else None
+        candidates, rest = self._candidates(n)
+        tests = [self(c) for c in rest]
+
+        def f(env, ctx):
+            pool = candidates(env, ctx)
+            if pool is None:
+                return None
+            out = []
+            for item in pool:
+                env[var] = item
+                if all(t(env, ctx) is True for t in tests):
+                    out.append(project(env, ctx) if project else item)
+            env.pop(var, None)
+            return tuple(out)
+        return f
+
+    def _candidates(self, n: ast.Selection):
+        """The items a selection must test, from an index when its condition allows."""
+        source = self(n.source)
+        parts = conjuncts(n.where)
+        full = (lambda env, ctx: (lambda s: None if s is None else V.items(s))(source(env, ctx)))
+        if not (isinstance(n.source, ast.Name) and n.source.id in GLOBAL_COLLECTIONS
+                and n.source.id not in self.local):
+            return full, parts
+        eq: list[tuple[tuple[str, ...], Fn]] = []
+        member: tuple[tuple[str, ...], Fn] | None = None
+        rest = []
+        for c in parts:
+            if isinstance(c, ast.Binary) and c.op == "=":
+                for mine, other in ((c.left, c.right), (c.right, c.left)):
+                    p = path_from(mine, n.var)
+                    if p is not None and n.var not in names_in(other):
+                        eq.append((p, self(other)))
+                        break
+                else:
+                    rest.append(c)
+            elif (isinstance(c, ast.Binary) and c.op == "in" and member is None
+                  and path_from(c.right, n.var) is not None and n.var not in names_in(c.left)):
+                member = (path_from(c.right, n.var), self(c.left))
+            else:
+                rest.append(c)
+        name = n.source.id
+        if eq:
+            if member is not None:  # an index serves one kind of test; the other filters
+                rest.append(next(c for c in parts if isinstance(c, ast.Binary) and c.op == "in"
+                                 and path_from(c.right, n.var) == member[0]))
+            paths = tuple(p for p, _ in eq)
+            getters = [g for _, g in eq]
+
+            def by_eq(env, ctx):
+                vals = [g(env, ctx) for g in getters]
+                if any(v is None for v in vals):
+                    return ()
+                return ctx.index(name, paths, False).get(tuple(V.key(v) for v in vals), ())
+            return by_eq, rest
+        if member is not None:
+            path, getter = member
+
+            def by_member(env, ctx):
+                v = getter(env, ctx)
+                return () if v is None else ctx.index(name, (path,), True).get(V.key(v), ())
+            return by_member, rest
+        return full, parts
+
+    def _call(self, n: ast.Call):
+        b = BUILTINS[n.func]
+        args = [self(a) for a in n.args]
+        impl = b.impl
+
+        def f(env, ctx):
+            return impl(ctx, *[a(env, ctx) for a in args])
+        if not any(isinstance(a, ast.Selection) for a in n.args):
+            return f
+        free = tuple(sorted(names_in(n) & self.local))  # memoize per value of outer names
+        memo_key = id(n)
+
+        def memoized(env, ctx):
+            k = (memo_key, tuple(V.key(env[x]) for x in free))
+            memo = ctx.memo
+            if k in memo:
+                return memo[k]
+            v = memo[k] = f(env, ctx)
+            return v
+        return memoized
+
+
+# ---- rules ---------------------------------------------------------------------------
+
+
+@attrs.frozen
+class CompiledRule:
+    rule: ast.Rule
+    index: int
+    source: str
+    bindings: tuple[tuple[str, Fn, Fn | None], ...]
+    lets: tuple[tuple[str, Fn], ...]
+    when: Fn | None
+    assertion: Any  # see _compile_assertion
+    unless: Fn | None
+    message: tuple | None
+    witness_exprs: tuple[tuple[str, Fn], ...]
+    params: tuple[str, ...]
+
+    def text(self, node) -> str:
+        return " ".join(self.source[node.span.start:node.span.end].split())
+
+
+def compile_rule(rule: ast.Rule, index: int, source: str, params: dict[str, Parameter],
+                 permissions: dict[str, "CompiledRule"]) -> CompiledRule:
+    local = {b.name for b in rule.bindings} | {let.name for let in rule.lets}
+    c = Compiler(local)
+    text = lambda node: " ".join(source[node.span.start:node.span.end].split())  # noqa: E731
+    bindings = tuple((b.name, c(b.source), c(b.where) if b.where is not None else None)
+                     for b in rule.bindings)
+    lets = tuple((let.name, c(let.expr)) for let in rule.lets)
+    a = rule.assertion
+    if isinstance(a, ast.Holds):
+        assertion = ("holds", c(a.expr))
+        shown = _compared(a.expr)
+    else:
+        assertion = (a.kind, c(a.fact), c(a.duration) if a.duration is not None else None,
+                     c(a.anchor))
+        shown = [a.fact, a.anchor] + ([a.duration] if a.duration is not None else [])
+    witness = []
+    seen = set(local)
+    for node in shown:
+        label = text(node)
+        if label not in seen and not isinstance(node, (ast.Num, ast.Text, ast.Bool,
+                                                       ast.DateLit, ast.DurationLit)):
+            seen.add(label)
+            witness.append((label, c(node)))
+    used = sorted({n.id for node in _rule_exprs(rule) for n in ast.walk(node)
+                   if isinstance(n, ast.Name) and n.id in params and n.id not in local})
+    unless = None
+    if rule.unless is not None:
+        if rule.unless.permission is not None:
+            perm = permissions[rule.unless.permission]
+            unless = lambda env, ctx: perm_holds(perm, env, ctx)  # noqa: E731
+        else:
+            unless = c(rule.unless.expr)
+    message = None
+    if rule.message is not None:
+        message = tuple(p if isinstance(p, str) else c(p) for p in rule.message.parts)
+    return CompiledRule(rule, index, source, bindings, lets,
+                        c(rule.when) if rule.when is not None else None, assertion, unless,
+                        message, tuple(witness), tuple(used))
+
+
+def _compared(expr) -> list:
+    """The operands worth showing in a witness: those of the comparisons in an `and`."""
+    out = []
+    for part in conjuncts(expr)[:8]:
+        if isinstance(part, ast.Binary) and part.op not in ("and", "or", "implies"):
+            out.extend([part.left, part.right])
+        elif isinstance(part, ast.Unary) and isinstance(part.operand, ast.Binary):
+            out.extend([part.operand.left, part.operand.right])
+    return out
+
+
+def _rule_exprs(rule: ast.Rule) -> list:
+    out = [b.source for b in rule.bindings] + [b.where for b in rule.bindings if b.where]
+    out += [let.expr for let in rule.lets]
+    if rule.when is not None:
+        out.append(rule.when)
+    a = rule.assertion
+    out += [a.expr] if isinstance(a, ast.Holds) else [x for x in (a.fact, a.duration, a.anchor)
+                                                      if x is not None]
+    if rule.unless is not None and rule.unless.expr is not None:
+        out.append(rule.unless.expr)
+    return out
+
+
+def perm_holds(perm: CompiledRule, env: dict, ctx: Context) -> bool:
+    """Does the permission `perm` hold for the bindings in `env` (matched by name)?"""
+    inner = dict(env)
+    for name, _source, where in perm.bindings:
+        if where is not None and where(inner, ctx) is not True:
+            return False
+    for name, f in perm.lets:
+        inner[name] = f(inner, ctx)
+    if perm.when is not None and perm.when(inner, ctx) is not True:
+        return False
+    return perm.assertion[1](inner, ctx) is True
+
+
+def judge(cr: CompiledRule, env: dict, ctx: Context):
+    """(status, due, values) for one binding; values feed the default message."""
+    kind = cr.assertion[0]
+    if kind == "holds":
+        r = cr.assertion[1](env, ctx)
+        return ("passed" if r is True else "violated" if r is False else "pending"), None, {}
+    fact = cr.assertion[1](env, ctx)
+    anchor = cr.assertion[3](env, ctx)
+    duration = cr.assertion[2](env, ctx) if cr.assertion[2] is not None else None
+    if anchor is None or (kind not in ("by", "holds_by") and duration is None):
+        return "pending", None, {"unstarted": True}
+    try:
+        due = anchor if kind in ("by", "holds_by") else duration.after(anchor) \
+            if kind == "within" else duration.before(anchor)
+    except (ValueError, OverflowError):
+        return "pending", None, {"unstarted": True}
+    if kind == "holds_by":
+        if fact is True:
+            return "passed", due, {}
+        return ("pending" if ctx.as_of <= due else "violated"), due, {"condition": True}
+    if fact is None:
+        return ("overdue" if ctx.as_of > due else "pending"), due, {}
+    return ("passed" if fact <= due else "late"), due, {"fact": fact}
+
+
+def evaluate_rule(cr: CompiledRule, ctx: Context,
+                  keep_passed: bool = False) -> tuple[list[Finding], int]:
+    """The findings of one rule (passed ones only with `keep_passed`), and how many passed."""
+    rule = cr.rule
+    if rule.modality == "may":
+        return [], 0
+    out: list[Finding] = []
+    passed = 0
+    env = dict(ctx.globals)
+    names = [b[0] for b in cr.bindings]
+
+    def leaf():
+        for name, f in cr.lets:
+            env[name] = f(env, ctx)
+        if cr.when is not None and cr.when(env, ctx) is not True:
+            return
+        status, due, info = judge(cr, env, ctx)
+        reason = None
+        if status in FAILING and cr.unless is not None and cr.unless(env, ctx) is True:
+            status = "excepted"
+            u = rule.unless
+            reason = (f"permitted by {u.permission}" if u.permission else
+                      f"unless {cr.text(u.expr)}")
+        if status == "passed":
+            nonlocal passed
+            passed += 1
+            if not keep_passed:
+                return
+        out.append(_finding(cr, env, ctx, status, due, info, reason, names))
+
+    def loop(i: int):
+        if i == len(cr.bindings):
+            leaf()
+            return
+        name, source, where = cr.bindings[i]
+        coll = source(env, ctx)
+        if coll is None:
+            return
+        for item in V.items(coll):
+            env[name] = item
+            if where is not None and where(env, ctx) is not True:
+                continue
+            loop(i + 1)
+
+    loop(0)
+    return out, passed
+
+
+def _finding(cr: CompiledRule, env, ctx, status, due, info, reason, names) -> Finding:
+    rule = cr.rule
+    subject = tuple((n, V.to_json(V.ident(env[n]))) for n in names)
+    witness: list[tuple[str, Any]] = [(name, V.to_json(env[name])) for name, _ in cr.lets]
+    for label, f in cr.witness_exprs:
+        witness.append((label, V.to_json(f(env, ctx))))
+    for p in cr.params:
+        witness.append((p, V.to_json(env[p])))
+    if due is not None:
+        witness.append(("due", due.isoformat()))
+    location = None
+    for n in reversed(names):
+        location = getattr(env[n], "loc", None)
+        if location is not None:
+            break
+    message = _message(cr, env, ctx, status, due, info, reason)
+    return Finding(rule.id, rule.cites, rule.severity, status, subject, message,
+                   tuple(witness), location, ctx.snapshot.file, cr.index,
+                   due.isoformat() if due is not None else None, reason)
+
+
+def _message(cr: CompiledRule, env, ctx, status, due, info, reason) -> str:
+    rule = cr.rule
+    a = rule.assertion
+    failing_text = None
+    if cr.message is not None and status in FAILING + ("excepted",):
+        env = dict(env, due=due, status=status)
+        failing_text = "".join(p if isinstance(p, str) else V.to_text(p(env, ctx))
+                               for p in cr.message)
+    if isinstance(a, ast.Holds):
+        default = {
+            "violated": f"not met: {cr.text(a.expr)}",
+            "pending": f"cannot be judged yet: a fact that {cr.text(a.expr)} needs is "
+                       f"not recorded",
+            "passed": f"met: {cr.text(a.expr)}",
+        }
+        status_for_text = "violated" if status == "excepted" else status
+        text = failing_text or default[status_for_text]
+    else:
+        fact_text = cr.text(a.fact)
+        when = (f"by {due}" if a.kind in ("by", "holds_by") else
+                f"by {due} ({cr.text(a.duration)} {'after' if a.kind == 'within' else 'before'} "
+                f"{cr.text(a.anchor)})") if due is not None else ""
+        if info.get("unstarted"):
+            text = f"not yet due: {cr.text(a.anchor)} is not recorded"
+        elif info.get("condition"):
+            text = failing_text or {
+                "passed": f"met: {fact_text}",
+                "pending": f"pending until {due}: {fact_text}",
+                "violated": f"not met {when}: {fact_text}",
+            }["violated" if status == "excepted" else status]
+        else:
+            text = failing_text or {
+                "passed": f"met: {fact_text} {when}",
+                "pending": f"pending: {fact_text} is due {when}",
+                "overdue": f"overdue: {fact_text} is not recorded as of {ctx.as_of}; "
+                           f"it was due {when}",
+                "late": f"late: {fact_text} is {V.to_text(info.get('fact'))}; it was due {when}",
+            }["overdue" if status == "excepted" and "fact" not in info else
+              "late" if status == "excepted" else status]
+    if status == "excepted":
+        return f"excepted ({reason}): {text}"
+    return text

@@ -1,0 +1,179 @@
+"""Named parameters (rules/parameters.yaml): every number, period and table a rule uses.
+
+Each parameter has a value, the citation it rests on, and a description; its revmech type
+is read off the value: a whole number, a duration ("3 weeks"), a label, a list, or a table
+(a mapping, possibly nested). Amendments override values by name and must keep the type.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import attrs
+import yaml
+
+from .calendar import Duration
+from .errors import Diagnostic, Loc, SnapshotError, did_you_mean
+from .types import (ANY, BOOLEAN, DATE, DURATION, NUMBER, TEXT, ListOf, MapOf, Type, Unknown,
+                    unify)
+
+FORMAT = "revmech/parameters@1"
+_INT = re.compile(r"^[-+]?\d+$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+try:
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # libyaml absent
+    _Loader = yaml.SafeLoader
+
+
+@attrs.frozen
+class Parameter:
+    name: str
+    value: Any = attrs.field(eq=False)
+    type: Type
+    cites: tuple[str, ...]
+    description: str
+    loc: Loc | None = attrs.field(default=None, eq=False)
+
+
+def _loc(node: yaml.Node) -> Loc:
+    m = node.start_mark
+    return Loc(m.name, m.line + 1, m.column + 1)
+
+
+def scalar_value(node: yaml.ScalarNode) -> Any:
+    """A YAML scalar as a revmech value: number, boolean, date, duration or label."""
+    text = node.value
+    if node.style is None or node.style == "":  # plain scalars carry types; quoted are text
+        if _INT.match(text):
+            return int(text)
+        if text in ("true", "false"):
+            return text == "true"
+    if _DATE.match(text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    d = Duration.parse(text)
+    return d if d is not None else text
+
+
+def type_of(v: Any) -> Type:
+    if isinstance(v, bool):
+        return BOOLEAN
+    if isinstance(v, int):
+        return NUMBER
+    if isinstance(v, Duration):
+        return DURATION
+    if isinstance(v, dt.date):
+        return DATE
+    if isinstance(v, str):
+        return TEXT
+    if isinstance(v, tuple):
+        item: Type = ANY
+        for x in v:
+            item = unify(item, type_of(x)) or ANY
+        return ListOf(item)
+    if isinstance(v, dict):
+        k: Type = ANY
+        val: Type = ANY
+        for a, b in v.items():
+            k = unify(k, type_of(a)) or ANY
+            val = unify(val, type_of(b)) or ANY
+        return MapOf(k, val)
+    return ANY
+
+
+def conforms(value_type: Type, declared: Type) -> bool:
+    """May a value of `value_type` replace one of `declared` (an amendment's override)?"""
+    if isinstance(value_type, Unknown) or isinstance(declared, Unknown):
+        return True
+    if isinstance(value_type, ListOf) and isinstance(declared, ListOf):
+        return conforms(value_type.item, declared.item)
+    if isinstance(value_type, MapOf) and isinstance(declared, MapOf):
+        return conforms(value_type.key, declared.key) and conforms(value_type.value,
+                                                                   declared.value)
+    return value_type == declared
+
+
+def node_value(node: yaml.Node, errors: list, source: str | None) -> Any:
+    if node.tag not in (yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG,
+                        yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
+                        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG) \
+            and not node.tag.startswith("tag:yaml.org,2002:"):
+        errors.append(Diagnostic(f"unsupported YAML tag {node.tag}", _loc(node), source))
+        return None
+    if isinstance(node, yaml.ScalarNode):
+        return None if node.value in ("", "~", "null") and not node.style else scalar_value(node)
+    if isinstance(node, yaml.SequenceNode):
+        return tuple(node_value(n, errors, source) for n in node.value)
+    out: dict = {}
+    for k, v in node.value:
+        kv = node_value(k, errors, source)
+        if kv in out:
+            errors.append(Diagnostic(f"duplicate key '{k.value}'", _loc(k), source))
+        out[kv] = node_value(v, errors, source)
+    return out
+
+
+def load_parameters(text: str, path: str) -> dict[str, Parameter]:
+    """Parse parameters.yaml; errors are located `SnapshotError`s."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        loc = Loc(path, mark.line + 1, mark.column + 1) if mark else Loc(path, 1, 1)
+        raise SnapshotError(Diagnostic(f"not valid YAML: {getattr(e, 'problem', e)}", loc,
+                                       text)) from None
+    errors: list[Diagnostic] = []
+    if not isinstance(root, yaml.MappingNode):
+        raise SnapshotError(Diagnostic("expected a mapping with 'format' and 'parameters'",
+                                       Loc(path, 1, 1), text))
+    top = {k.value: v for k, v in root.value}
+    fmt = top.get("format")
+    if fmt is None or getattr(fmt, "value", None) != FORMAT:
+        raise SnapshotError(Diagnostic(f"expected format: {FORMAT}",
+                                       _loc(fmt) if fmt is not None else Loc(path, 1, 1), text))
+    params: dict[str, Parameter] = {}
+    body = top.get("parameters")
+    if not isinstance(body, yaml.MappingNode):
+        raise SnapshotError(Diagnostic("expected 'parameters:' with a mapping of parameters",
+                                       Loc(path, 1, 1), text))
+    for name_node, spec in body.value:
+        name = name_node.value
+        if name in params:
+            errors.append(Diagnostic(f"duplicate parameter '{name}'", _loc(name_node), text))
+            continue
+        if not isinstance(spec, yaml.MappingNode):
+            errors.append(Diagnostic(f"parameter '{name}': expected value, cites, description",
+                                     _loc(spec), text))
+            continue
+        fields = {k.value: v for k, v in spec.value}
+        for k, _ in spec.value:
+            if k.value not in ("value", "cites", "description"):
+                errors.append(Diagnostic(
+                    f"parameter '{name}': unknown key '{k.value}'"
+                    + did_you_mean(k.value, ("value", "cites", "description")), _loc(k), text))
+        if "value" not in fields or "cites" not in fields:
+            errors.append(Diagnostic(f"parameter '{name}' needs a value and cites",
+                                     _loc(name_node), text))
+            continue
+        value = node_value(fields["value"], errors, text)
+        cites = node_value(fields["cites"], errors, text)
+        cites = tuple(str(c) for c in (cites if isinstance(cites, tuple) else (cites,)))
+        desc = fields.get("description")
+        params[name] = Parameter(name, value, type_of(value), cites,
+                                 desc.value if isinstance(desc, yaml.ScalarNode) else "",
+                                 _loc(name_node))
+    if errors:
+        raise SnapshotError(errors)
+    return params
+
+
+def phase_years(params: dict[str, Parameter]) -> dict[int, tuple[int, int]]:
+    """The `phase_years` table as phase -> (first year, last year)."""
+    table = params["phase_years"].value
+    return {int(p): (int(span[0]), int(span[1])) for p, span in table.items()}

@@ -1,0 +1,109 @@
+"""A rule set: the rule files of one folder (by default the shipped `revmech.rules`) and
+their parameters, parsed, checked and compiled once, in the order of the procedures.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import os
+import re
+from collections.abc import Iterable
+
+import attrs
+
+from . import ast
+from .checker import check_rules
+from .errors import UsageError
+from .evaluator import CompiledRule, compile_rule
+from .grammar import parse_rules
+from .parameters import Parameter, load_parameters, phase_years
+
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9,
+          "X": 10}
+
+
+def section_key(section: str | None):
+    """Order of the draft's sections: I < ... < IV.A < IV.B < ... < IX < Appendix I < II."""
+    if not section:
+        return (999, "")
+    m = re.match(r"Appendix\s+([IVX]+)", section)
+    if m:
+        return (100 + _ROMAN.get(m.group(1), 0), "")
+    m = re.match(r"([IVX]+)(?:\.([A-Z]))?", section)
+    if m:
+        return (_ROMAN.get(m.group(1), 50), m.group(2) or "")
+    return (500, section)
+
+
+@attrs.frozen
+class RuleSet:
+    files: tuple[ast.RuleFile, ...]
+    rules: tuple[ast.Rule, ...]  # checked, in order
+    params: dict[str, Parameter] = attrs.field(eq=False)
+    compiled: tuple[CompiledRule, ...] = attrs.field(eq=False)
+    amendments: tuple = ()
+
+    @property
+    def phase_years(self) -> dict[int, tuple[int, int]]:
+        return phase_years(self.params)
+
+    def chapter_of(self, rule: ast.Rule) -> tuple[str | None, str | None]:
+        for f in self.files:
+            if f.path == rule.file:
+                return f.section, f.title
+        return None, None
+
+    def rule(self, rule_id: str) -> ast.Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+
+def build_ruleset(texts: Iterable[tuple[str, str]], params_text: str,
+                  params_path: str) -> RuleSet:
+    """Parse, check and compile rule files given as (path, text)."""
+    params = load_parameters(params_text, params_path)
+    files = sorted((parse_rules(text, path) for path, text in texts),
+                   key=lambda f: (section_key(f.section), f.path))
+    checked = check_rules(files, params)
+    sources = {f.path: f.source for f in files}
+    compiled: list[CompiledRule] = []
+    permissions: dict[str, CompiledRule] = {}
+    # permissions first, so that rules citing them can call them
+    order = sorted(range(len(checked)), key=lambda i: checked[i].modality != "may")
+    by_index: dict[int, CompiledRule] = {}
+    for i in order:
+        r = checked[i]
+        cr = compile_rule(r, i, sources[r.file], params, permissions)
+        by_index[i] = cr
+        if r.modality == "may":
+            permissions[r.id] = cr
+    compiled = [by_index[i] for i in range(len(checked))]
+    return RuleSet(tuple(files), tuple(checked), params, tuple(compiled))
+
+
+def load_ruleset(rules_dir: str | None = None) -> RuleSet:
+    """The shipped rules, or those of `rules_dir` (with its parameters.yaml if it has one)."""
+    packaged = importlib.resources.files("revmech.rules")
+    if rules_dir is None:
+        texts = [(f"rules/{p.name}", p.read_text(encoding="utf-8"))
+                 for p in sorted(packaged.iterdir(), key=lambda p: p.name)
+                 if p.name.endswith(".rules")]
+        params_res = packaged / "parameters.yaml"
+        return build_ruleset(texts, params_res.read_text(encoding="utf-8"),
+                             "rules/parameters.yaml")
+    if not os.path.isdir(rules_dir):
+        raise UsageError.at(f"--rules {rules_dir}: not a folder")
+    names = sorted(n for n in os.listdir(rules_dir) if n.endswith(".rules"))
+    texts = []
+    for n in names:
+        path = os.path.join(rules_dir, n)
+        try:
+            with open(path, encoding="utf-8") as fh:
+                texts.append((path, fh.read()))
+        except (OSError, UnicodeDecodeError) as e:
+            raise UsageError.at(f"cannot read {path}: {e}") from None
+    own = os.path.join(rules_dir, "parameters.yaml")
+    if os.path.exists(own):
+        with open(own, encoding="utf-8") as fh:
+            return build_ruleset(texts, fh.read(), own)
+    return build_ruleset(texts, (packaged / "parameters.yaml").read_text(encoding="utf-8"),
+                         "rules/parameters.yaml")

@@ -1,0 +1,130 @@
+"""Run-time semantics of values: equality, keys, truth with "not recorded", rendering.
+
+`None` is "not recorded". Operations on it give None (unknown), except `and`/`or`, which
+follow Kleene's logic (false and unknown is false), and `is recorded`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+from typing import Any
+
+import attrs
+
+from .calendar import Duration
+
+
+def ident(v: Any) -> Any:
+    """The id by which a snapshot object is known (its `id`, `name` or `number`)."""
+    if attrs.has(type(v)) and not isinstance(v, Duration):
+        for attr in ("id", "name", "number"):
+            x = getattr(v, attr, None)
+            if x is not None:
+                return x
+        label = getattr(v, "label", None)
+        if label is not None:
+            return label()
+    return v
+
+
+def key(v: Any) -> Any:
+    """A hashable key under which equal values meet (an object and its id are equal)."""
+    if isinstance(v, (tuple, list, frozenset)):
+        return frozenset(key(x) for x in v)
+    if isinstance(v, dict):
+        return id(v)
+    if attrs.has(type(v)) and not isinstance(v, Duration):
+        i = ident(v)
+        return i if i is not v else id(v)
+    return v
+
+
+def equal(a: Any, b: Any) -> bool | None:
+    if a is None or b is None:
+        return None
+    if a is b:
+        return True
+    if isinstance(a, (tuple, list, frozenset)) and isinstance(b, (tuple, list, frozenset)):
+        return key(a) == key(b)
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b or (isinstance(a, bool) and isinstance(b, bool) and a == b)
+    return key(a) == key(b)
+
+
+def items(collection: Any) -> list:
+    """What a quantifier ranges over: a list's items, a table's keys, a set's sorted items."""
+    if isinstance(collection, dict):
+        return list(collection)
+    if isinstance(collection, frozenset):
+        return sorted(collection, key=sort_key)
+    return list(collection)
+
+
+def contains(collection: Any, v: Any) -> bool | None:
+    if collection is None or v is None:
+        return None
+    k = key(v)
+    return any(key(x) == k for x in items(collection))
+
+
+def sort_key(v: Any):
+    """A total order over mixed values, for deterministic output."""
+    v = ident(v)
+    if v is None:
+        return (0, "")
+    if isinstance(v, bool):
+        return (1, str(v))
+    if isinstance(v, (int, Fraction)):
+        return (2, v)
+    if isinstance(v, dt.date):
+        return (3, v.isoformat())
+    return (4, str(v))
+
+
+def number(v: Any) -> Any:
+    """Fractions that are whole become ints."""
+    if isinstance(v, Fraction) and v.denominator == 1:
+        return int(v)
+    return v
+
+
+def to_json(v: Any) -> Any:
+    """The JSON form of a value, for witnesses and reports."""
+    if v is None or isinstance(v, (bool, str)):
+        return v
+    if isinstance(v, int):
+        return v
+    if isinstance(v, Fraction):
+        v = number(v)
+        return v if isinstance(v, int) else float(v)
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, Duration):
+        return str(v)
+    if isinstance(v, frozenset):
+        return [to_json(x) for x in sorted(v, key=sort_key)]
+    if isinstance(v, (tuple, list)):
+        return [to_json(x) for x in v]
+    if isinstance(v, dict):
+        return {str(ident(k)): to_json(x) for k, x in v.items()}
+    i = ident(v)
+    if i is not v:
+        return to_json(i)
+    return type(v).__name__  # a record without an id (a draw, a report)
+
+
+def to_text(v: Any) -> str:
+    """How a value reads inside a message."""
+    j = to_json(v)
+    if j is None:
+        return "not recorded"
+    if isinstance(j, bool):
+        return "true" if j else "false"
+    if isinstance(j, float):
+        return f"{j:g}"
+    if isinstance(j, list):
+        return ", ".join(to_text(x) for x in j) if j else "none"
+    if isinstance(j, dict):
+        return ", ".join(f"{k}: {to_text(x)}" for k, x in j.items())
+    return str(j)
