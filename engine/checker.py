@@ -201,6 +201,8 @@ class Checker:
             if u is None:
                 raise _Problem(f"cannot combine {lt.describe()} with {rt.describe()}", n.span)
             return (BOOLEAN if op == "subset of" else u), n
+        if op == "+" and TEXT in (lt, rt):
+            return TEXT, n  # joining text, e.g. in messages: 'finalized on ' + date
         if op in ("+", "-"):
             if lt == DATE and rt == DURATION:
                 return DATE, n

@@ -108,6 +108,8 @@ def _arith(op):
     def f(a, b):
         if a is None or b is None:
             return None
+        if op == "+" and (isinstance(a, str) or isinstance(b, str)):
+            return V.to_text(a) + V.to_text(b)
         if isinstance(a, dt.date) and isinstance(b, Duration):
             return b.after(a) if op == "+" else b.before(a)
         if isinstance(a, Duration) and isinstance(b, dt.date):
@@ -471,13 +473,14 @@ def judge(cr: CompiledRule, env: dict, ctx: Context):
             if kind == "within" else duration.before(anchor)
     except (ValueError, OverflowError):
         return "pending", None, {"unstarted": True}
+    info = {"anchor": anchor, "duration": duration}
     if kind == "holds_by":
         if fact is True:
             return "passed", due, {}
         return ("pending" if ctx.as_of <= due else "violated"), due, {"condition": True}
     if fact is None:
-        return ("overdue" if ctx.as_of > due else "pending"), due, {}
-    return ("passed" if fact <= due else "late"), due, {"fact": fact}
+        return ("overdue" if ctx.as_of > due else "pending"), due, info
+    return ("passed" if fact <= due else "late"), due, dict(info, fact=fact)
 
 
 def evaluate_rule(cr: CompiledRule, ctx: Context,
@@ -569,20 +572,23 @@ def _message(cr: CompiledRule, env, ctx, status, due, info, reason) -> str:
     else:
         fact_text = cr.text(a.fact)
         when = (f"by {due}" if a.kind in ("by", "holds_by") else
-                f"by {due} ({cr.text(a.duration)} {'after' if a.kind == 'within' else 'before'} "
-                f"{cr.text(a.anchor)})") if due is not None else ""
+                f"by {due} ({V.to_text(info.get('duration'))} "
+                f"{'after' if a.kind == 'within' else 'before'} {cr.text(a.anchor)}, "
+                f"{V.to_text(info.get('anchor'))})") if due is not None else ""
+        lets = ", ".join(f"{name} = {V.to_text(env[name])}" for name, _ in cr.lets)
+        lets = f" ({lets})" if lets else ""
         if info.get("unstarted"):
             text = f"not yet due: {cr.text(a.anchor)} is not recorded"
         elif info.get("condition"):
             text = failing_text or {
                 "passed": f"met: {fact_text}",
-                "pending": f"pending until {due}: {fact_text}",
-                "violated": f"not met {when}: {fact_text}",
+                "pending": f"pending until {due}: {fact_text}{lets}",
+                "violated": f"not met {when}: {fact_text}{lets}",
             }["violated" if status == "excepted" else status]
         else:
             text = failing_text or {
                 "passed": f"met: {fact_text} {when}",
-                "pending": f"pending: {fact_text} is due {when}",
+                "pending": f"not yet due: {fact_text} is due {when}",
                 "overdue": f"overdue: {fact_text} is not recorded as of {ctx.as_of}; "
                            f"it was due {when}",
                 "late": f"late: {fact_text} is {V.to_text(info.get('fact'))}; it was due {when}",

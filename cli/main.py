@@ -1,0 +1,69 @@
+"""The `revmech` command line: parse options, call the engine, print, set the exit code.
+
+Exit codes: 0 no failing finding at or above --fail-on; 1 some; 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+
+import click
+
+from revmech.engine.check import check as run_check
+from revmech.engine.errors import RevmechError
+from revmech.engine.reporters import FORMATS
+from revmech.engine.ruleset import load_ruleset
+
+
+class DateType(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"expected a date YYYY-MM-DD, got {value!r}", param, ctx)
+
+
+def fail_input(e: RevmechError):
+    click.echo(e.render(), err=True)
+    sys.exit(2)
+
+
+def use_color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="revmech")
+def main():
+    """Rules-as-code for the UNTOC review mechanism."""
+
+
+@main.command()
+@click.argument("snapshots", nargs=-1, required=True, metavar="SNAPSHOT...")
+@click.option("--as-of", type=DateType(), help="Judge the cycle as it stood on this date.")
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text",
+              show_default=True, help="Output format.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="error",
+              show_default=True, help="Exit 1 when a failing finding is at or above this.")
+@click.option("--all", "keep_passed", is_flag=True, help="List passed findings too.")
+@click.option("--rules", "rules_dir", type=click.Path(), help="Rule folder (default: shipped).")
+def check(snapshots, as_of, fmt, fail_on, keep_passed, rules_dir):
+    """Check review-cycle snapshots against the rules."""
+    try:
+        ruleset = load_ruleset(rules_dir)
+        report = run_check(ruleset, snapshots, as_of=as_of, keep_passed=keep_passed)
+        out = FORMATS[fmt](report, color=use_color() and fmt == "text")
+    except RevmechError as e:
+        fail_input(e)
+    click.echo(out, nl=False, color=True)
+    sys.exit(1 if report.failing_at(fail_on) else 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

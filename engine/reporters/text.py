@@ -1,0 +1,55 @@
+"""The human report: findings grouped by chapter of the procedures, then by rule.
+
+Colour only when asked (the command line asks on a terminal, never with NO_COLOR).
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+import click
+
+from ..check import Report
+from ..findings import Finding
+
+STYLE = {
+    "violated": "red", "late": "red", "overdue": "red", "pending": "yellow",
+    "excepted": "cyan", "waived": "cyan", "passed": "green",
+}
+MODAL = {"shall": "shall", "should": "should", "may": "may"}
+
+
+def _status(f: Finding, color: bool) -> str:
+    label = f"{f.severity if f.failing else '':<7} {f.status:<8}"
+    return click.style(label, fg=STYLE[f.status], bold=f.failing) if color else label
+
+
+def render(report: Report, color: bool = False) -> str:
+    rs = report.ruleset
+    lines: list[str] = []
+    for snap in report.snapshots:
+        lines.append(f"{snap.file} (as of {snap.as_of.isoformat()})")
+        if not snap.findings:
+            lines.append("  no findings")
+        by_rule = {r.id: r for r in rs.rules}
+        chapter_of = lambda f: rs.chapter_of(by_rule[f.rule])  # noqa: E731
+        for (section, title), chapter in groupby(snap.findings, key=chapter_of):
+            lines.append("")
+            heading = " ".join(x for x in (section, title) if x)
+            lines.append(click.style(heading, bold=True) if color else heading)
+            for rule_id, found in groupby(chapter, key=lambda f: f.rule):
+                rule = by_rule[rule_id]
+                lines.append(f"  {rule_id} ({', '.join(rule.cites)}; {rule.modality})")
+                for f in found:
+                    where = f"{f.location.file}:{f.location.line}:{f.location.column}" \
+                        if f.location else f.snapshot
+                    subject = "/".join(str(v) for _, v in f.subject) or "-"
+                    lines.append(f"    {_status(f, color)} {where}  {subject}")
+                    lines.append(f"      {f.message}")
+        lines.append("")
+    s = report.summary()
+    lines.append(
+        f"{s['error']} error{'s' if s['error'] != 1 else ''}, "
+        f"{s['warning']} warning{'s' if s['warning'] != 1 else ''}, {s['pending']} pending, "
+        f"{s['excepted']} excepted, {s['waived']} waived, {s['passed']} passed")
+    return "\n".join(lines) + "\n"
