@@ -89,8 +89,10 @@ def need(element: pp.ParserElement, what: str) -> pp.ParserElement:
 
 # ---- tokens --------------------------------------------------------------------------
 
-IDENT = (~pp.MatchFirst(K.values())
-         + pp.Regex(r"[A-Za-z_][A-Za-z0-9_]*").set_name("a name")).set_name("a name")
+# One regex (not `~keyword + name`), so that a keyword where a name belongs reads
+# "expected a name, found 'in'" rather than pyparsing's list of unwanted tokens.
+IDENT = pp.Regex(r"(?!(?:" + "|".join(KEYWORDS) + r")(?![A-Za-z0-9_]))[A-Za-z_][A-Za-z0-9_]*"
+                 ).set_name("a name")
 FIELD = pp.Regex(r"[A-Za-z_][A-Za-z0-9_]*").set_name("field name")
 RULE_ID = pp.Regex(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*").set_name("rule id (lower-case-with-dashes)")
 STRING = pp.QuotedString('"', esc_char="\\", multiline=True, unquote_results=False).set_name(
@@ -136,27 +138,39 @@ text_lit = located(STRING | SINGLE, lambda sp, t: ast.make_text(sp, unquote(t[0]
 boolean = located(K["true"] | K["false"], lambda sp, t: ast.make_bool(sp, t[0])).set_name(
     "true or false")
 name = located(IDENT, lambda sp, t: ast.make_name(sp, t[0])).set_name("name")
+def comma_list(item: pp.ParserElement, what: str) -> pp.ParserElement:
+    """`item, item, ...`: after a comma another item must follow."""
+    return item + pp.ZeroOrMore(pp.Suppress(",") - need(item, what))
+
+
+def closing(char: str) -> pp.ParserElement:
+    return need(pp.Suppress(char), f"'{char}'")
+
+
 list_lit = located(
-    pp.Suppress("[") + pp.Optional(pp.DelimitedList(expr)) + pp.Suppress("]"),
+    pp.Suppress("[") - pp.Optional(comma_list(expr, "a value")) - closing("]"),
     lambda sp, t: ast.make_list(sp, list(t)),
 ).set_name("list")
 call = located(
-    token(IDENT | K["union"] | K["intersect"])("func") + pp.Suppress("(") + pp.Group(pp.Optional(pp.DelimitedList(arg)))(
-        "args") + pp.Suppress(")"),
+    token(IDENT | K["union"] | K["intersect"])("func") + pp.Suppress("(")
+    - pp.Group(pp.Optional(comma_list(arg, "an argument")))("args") - closing(")"),
     lambda sp, t: ast.make_call(sp, _one(t, "func").text, list(t.args), _one(t, "func").span),
 ).set_name("function call")
 if_expr = located(
-    K["if"] + expr("cond") + K["then"] + expr("then") + K["else"] + expr("else_"),
+    K["if"] - need(expr, "a condition")("cond") - K["then"] - need(expr, "a value")("then")
+    - K["else"] - need(expr, "a value")("else_"),
     lambda sp, t: ast.make_if(sp, _one(t, "cond"), _one(t, "then"), _one(t, "else_")),
 ).set_name("if-then-else")
-paren = (pp.Suppress("(") + expr + pp.Suppress(")")).set_name("parenthesized expression")
+paren = (pp.Suppress("(") - need(expr, "an expression") - closing(")")).set_name(
+    "parenthesized expression")
 
 atom = (date | duration | number | text_lit | boolean | if_expr | call | name | list_lit
         | paren).set_name("value")
 
-attr_suffix = pp.Group(pp.Suppress(".") + token(FIELD)("field")).set_name(".field")
-index_suffix = pp.Group(pp.Located(pp.Suppress("[") + expr("key") + pp.Suppress("]"))("index")
-                        ).set_name("[key]")
+attr_suffix = pp.Group(pp.Suppress(".") - need(token(FIELD)("field"), "a field name")
+                       ).set_name(".field")
+index_suffix = pp.Group(pp.Located(pp.Suppress("[") - need(expr, "a key")("key")
+                                   - closing("]"))("index")).set_name("[key]")
 
 
 def _postfix(span, toks):
@@ -184,7 +198,7 @@ set_expr = located(arith + pp.ZeroOrMore(set_op - need(arith, "a value")), fold_
 
 comp_op = pp.one_of("= != <= >= < >").set_name("comparison operator")
 not_in = (K["not"] + K["in"]).set_parse_action(lambda: "not in").set_name("'not in'")
-subset_of = (K["subset"] + K["of"]).set_parse_action(lambda: "subset of").set_name("'subset of'")
+subset_of = (K["subset"] - K["of"]).set_parse_action(lambda: "subset of").set_name("'subset of'")
 recorded = pp.Group(K["is"] - pp.Optional(K["not"])("negated") - K["recorded"])(
     "recorded").set_name("'is recorded'")
 
@@ -253,7 +267,7 @@ binding = located(
 ).set_name("binding (name in collection)")
 for_clause = (K["for"] - K["each"] - pp.Group(pp.DelimitedList(binding))("bindings")).set_name(
     "for each clause")
-let_value = each_selection | arg
+let_value = (each_selection | arg).set_name("an expression")
 let = located(
     K["let"] - token(IDENT)("name") - pp.Suppress("=") - need(let_value, "an expression")("value"),
     lambda sp, t: ast.make_let(sp, _one(t, "name").text, _one(t, "value"), _one(t, "name").span),

@@ -3,7 +3,7 @@
 Each field carries its schema in its metadata (`spec`): its revmech type, whether the key
 is required, the allowed labels, the element name rules may use for its items, and
 whether its date *is* the record (a record whose own date falls after the date the cycle
-is judged at did not exist yet; see `loader.as_of`). The loader, the checker and the
+is judged at did not exist yet; see `loader.judge_at`). The loader, the checker and the
 snapshot reference in the docs all read this one description.
 
 Objects compare by identity (`eq=False`): references are resolved by the loader, so
@@ -44,11 +44,14 @@ class Spec:
     key: bool = False  # filled from the mapping key (State ids), not from a YAML key
 
 
+_UNSET: Any = object()
+
+
 def f(type_: Type, doc: str = "", *, required=False, choices=None, item=None,
-      dates_record=False, key=False, default: Any = None):
+      dates_record=False, key=False, default: Any = _UNSET):
     spec = Spec(type_, required, doc, choices, item, dates_record, key)
-    if isinstance(type_, ListOf) and default is None:
-        default = ()
+    if default is _UNSET:  # lists default to empty; an explicit None means "not recorded"
+        default = () if isinstance(type_, ListOf) else None
     return attrs.field(default=default, metadata={"spec": spec}, kw_only=True)
 
 

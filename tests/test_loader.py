@@ -718,7 +718,7 @@ def test_review_fields(snapshot):
     # absent optional facts: not recorded; lists default to empty; voluntary to false
     assert allotted.draw is None and allotted.report is None and allotted.saq is None
     assert allotted.disclosures == () and allotted.follow_up == ()
-    assert allotted.articles == ()  # model.f turns a list's default None into ()
+    assert allotted.articles is None  # not recorded, unlike an empty list
     assert allotted.voluntary is False
 
 
