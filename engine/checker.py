@@ -57,11 +57,12 @@ class Scope:
 
 class Checker:
     def __init__(self, params: dict[str, Parameter], source: str, path: str,
-                 permissions: dict[str, ast.Rule]):
+                 permissions: dict[str, ast.Rule], rules: dict[str, ast.Rule] | None = None):
         self.params = params
         self.source = source
         self.path = path
         self.permissions = permissions
+        self.rules = rules if rules is not None else permissions  # every rule, by id
         self.used_params: set[str] = set()
         self._specs: dict = {}
 
@@ -404,9 +405,15 @@ class Checker:
 
     def permission(self, unless: ast.Unless, r: ast.Rule):
         target = self.permissions.get(unless.permission)
+        start = self.source.rfind(unless.permission, unless.span.start, unless.span.end)
+        at = Span(start, start + len(unless.permission)) if start >= 0 else unless.span
         if target is None:
+            other = self.rules.get(unless.permission)
+            if other is not None:
+                raise _Problem(f"'{other.id}' is not a permission: it says '{other.modality}'; "
+                               f"only a 'may' rule can permit", at)
             raise _Problem(f"unknown permission '{unless.permission}'"
-                           + did_you_mean(unless.permission, self.permissions), unless.span)
+                           + did_you_mean(unless.permission, self.permissions), at)
         bound = {b.name for b in r.bindings}
         for b in target.bindings:
             if b.name not in bound:
@@ -434,7 +441,7 @@ def check_rules(files: Sequence[ast.RuleFile], params: dict[str, Parameter]) -> 
     permissions = {r.id: r for r in seen.values() if r.modality == "may"}
     out: list[ast.Rule] = []
     for f in files:
-        checker = Checker(params, f.source, f.path, permissions)
+        checker = Checker(params, f.source, f.path, permissions, seen)
         for r in f.rules:
             checked, p = checker.rule(r)
             problems.extend(p)

@@ -107,6 +107,10 @@ def plural(t: Type) -> str:
     if isinstance(t, Scalar):
         return {"text": "texts", "boolean": "booleans"}.get(t.name, t.name + "s")
     if isinstance(t, Entity):
+        if t.name.endswith("s"):  # Consultations
+            return t.name
+        if t.name.endswith("y") and t.name[-2:-1] not in "aeiou":  # Treaty, NgoSummary
+            return t.name[:-1] + "ies"
         return t.name + "s"
     if isinstance(t, Actor):
         return "States or labels"
