@@ -14,7 +14,7 @@ from typing import Any, Callable
 import attrs
 
 from . import values as V
-from .types import (ANY, BOOLEAN, DATE, NUMBER, ListOf, MapOf, Type, Unknown, unify)
+from .types import (ANY, BOOLEAN, DATE, NUMBER, ListOf, MapOf, Type, Unknown, element, unify)
 
 
 class TypeProblem(Exception):
@@ -32,13 +32,10 @@ class Builtin:
 
 
 def _item(t: Type, fname: str) -> Type:
-    if isinstance(t, ListOf):
-        return t.item
-    if isinstance(t, MapOf):
-        return t.key
-    if isinstance(t, Unknown):
-        return ANY
-    raise TypeProblem(f"{fname}() needs a list, got {t.describe()}")
+    item = element(t)
+    if item is None:
+        raise TypeProblem(f"{fname}() needs a list, got {t.describe()}")
+    return item
 
 
 def _one(types, fname):

@@ -21,7 +21,7 @@ from .errors import Diagnostic, Loc, RuleCheckError, did_you_mean
 from .model import Snapshot, fields_of
 from .parameters import Parameter
 from .types import (ANY, BOOLEAN, DATE, DURATION, NUMBER, TEXT, Actor, Entity, ListOf, MapOf,
-                    Type, Unknown, comparable, unify)
+                    Type, Unknown, comparable, element, unify)
 
 # Snapshot collections rules range over, with their element names (`states` yields States).
 GLOBAL_COLLECTIONS: dict[str, tuple[Type, str | None]] = {}
@@ -186,8 +186,7 @@ class Checker:
         if op in ("in", "not in"):
             if isinstance(rt, Unknown):
                 return BOOLEAN, n
-            item = rt.item if isinstance(rt, ListOf) else rt.key if isinstance(rt, MapOf) \
-                else None
+            item = element(rt)
             if item is None:
                 raise _Problem(f"'{op}' needs a list on its right, got {rt.describe()}",
                                right.span)
@@ -245,13 +244,8 @@ class Checker:
 
     def _selection(self, n: ast.Selection, scope):
         st, source = self.expr(n.source, scope)
-        if isinstance(st, ListOf):
-            item = st.item
-        elif isinstance(st, MapOf):
-            item = st.key
-        elif isinstance(st, Unknown):
-            item = ANY
-        else:
+        item = element(st)
+        if item is None:
             raise _Problem(f"cannot range over {st.describe()}", source.span)
         var, var_span = n.var, n.var_span
         if var is None:
@@ -370,13 +364,8 @@ class Checker:
 
     def binding(self, b: ast.Binding, scope: Scope) -> ast.Binding:
         t, source = self.expr(b.source, scope)
-        if isinstance(t, ListOf):
-            item = t.item
-        elif isinstance(t, MapOf):
-            item = t.key
-        elif isinstance(t, Unknown):
-            item = ANY
-        else:
+        item = element(t)
+        if item is None:
             raise _Problem(f"'for each {b.name} in ...' needs a list, got {t.describe()}",
                            source.span)
         scope.bind(b.name, item, "binding", b.name_span)

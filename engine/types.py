@@ -117,6 +117,17 @@ def plural(t: Type) -> str:
     return str(t) + "s"
 
 
+def element(t: Type) -> Type | None:
+    """What ranging over a value of type `t` yields (a table yields its keys), or None."""
+    if isinstance(t, ListOf):
+        return t.item
+    if isinstance(t, MapOf):
+        return t.key
+    if isinstance(t, Unknown):
+        return ANY
+    return None
+
+
 def is_state_like(t: Type) -> bool:
     return isinstance(t, Actor) or (isinstance(t, Entity) and t.name == "State")
 
