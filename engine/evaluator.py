@@ -104,7 +104,19 @@ def _not(a):
     return None if a is None else not a
 
 
+def _guarded(f):
+    """Values the checker could not type (e.g. mixed table values) give unknown, not a crash;
+    so does a date pushed beyond the calendar."""
+    def g(a, b):
+        try:
+            return f(a, b)
+        except (TypeError, ValueError, OverflowError):
+            return None
+    return g
+
+
 def _arith(op):
+    @_guarded
     def f(a, b):
         if a is None or b is None:
             return None
@@ -125,6 +137,7 @@ def _arith(op):
 
 
 def _order(op):
+    @_guarded
     def f(a, b):
         if a is None or b is None:
             return None
