@@ -54,15 +54,19 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import yaml
 
+from .check import evaluate
 from .errors import Diagnostic, Loc, SnapshotError, did_you_mean
 from .findings import STATUSES, Finding
 from .loader import CORE_TAGS, compose, judge_at, snapshot_from_node
 from .model import Snapshot
+
+if TYPE_CHECKING:
+    from .ruleset import RuleSet
 
 __all__ = [
     "FORMAT",
@@ -232,9 +236,9 @@ class CaseResult:
             lines.append("  missing (expected, not found):")
             for e in self.missing:
                 found = by_subject.get((e.rule, _subject_key(e.subject)))
-                note = f"   # found as {', '.join(found)}" if found else ""
                 at = f"   ({e.loc})" if e.loc else ""
-                lines.append(f"    - {e.render()}{note}{at}")
+                note = f"   # found as {', '.join(found)}" if found else ""
+                lines.append(f"    - {e.render()}{at}{note}")
         if self.unexpected:
             lines.append("  unexpected (found, not expected):")
             for f in self.unexpected:
@@ -248,13 +252,11 @@ class CaseResult:
 # running
 
 
-def run_case(case: Case, ruleset) -> CaseResult:
+def run_case(case: Case, ruleset: RuleSet) -> CaseResult:
     """Build the case's snapshot, evaluate the rule set on it and compare the findings of
     the case's rules with its expectations. A change that does not resolve raises (the
     case file is wrong); a snapshot that does not load is a failed result, unless the case
     expects exactly that."""
-    from .check import evaluate  # not at import time: check imports the evaluator
-
     root, text = case.compose()
     try:
         snapshot = case._load(root, text, ruleset.phase_years)
@@ -345,12 +347,12 @@ def _packaged_ruleset():
     return load_ruleset()
 
 
-def _rule_kinds(ruleset) -> dict[str, str]:
+def _rule_kinds(ruleset: RuleSet) -> dict[str, str]:
     """Rule id -> modality, for validation."""
     return {r.id: r.modality for r in ruleset.rules}
 
 
-def load_cases(path: str, ruleset=None) -> list[Case]:
+def load_cases(path: str, ruleset: RuleSet | None = None) -> list[Case]:
     """The cases of one case file, loaded strictly (every problem located in it).
 
     Rule ids are checked against `ruleset` (default: the shipped rule set).
@@ -366,7 +368,7 @@ def load_cases(path: str, ruleset=None) -> list[Case]:
     return cases
 
 
-def discover(folder: str, ruleset=None) -> list[Case]:
+def discover(folder: str, ruleset: RuleSet | None = None) -> list[Case]:
     """Every case of every `*.yaml` file under `folder` (recursively, sorted by path).
     Case names must be unique across the files."""
     if not os.path.isdir(folder):

@@ -21,7 +21,7 @@ from .errors import Diagnostic, Loc, RuleCheckError, did_you_mean
 from .model import Snapshot, fields_of
 from .parameters import Parameter
 from .types import (ANY, BOOLEAN, DATE, DURATION, NUMBER, TEXT, Actor, Entity, ListOf, MapOf,
-                    Type, Unknown, comparable, element, unify)
+                    Type, Unknown, comparable, element, plural, unify)
 
 # Snapshot collections rules range over, with their element names (`states` yields States).
 GLOBAL_COLLECTIONS: dict[str, tuple[Type, str | None]] = {}
@@ -153,7 +153,7 @@ class Checker:
             raise _Problem(f"only a table can be looked up by key; this is {t.describe()}",
                            n.span)
         if not comparable(kt, t.key):
-            raise _Problem(f"the keys of this table are {t.key.describe()}s, "
+            raise _Problem(f"the keys of this table are {plural(t.key)}, "
                            f"but the key given is {kt.describe()}", key.span)
         return t.value, n
 
@@ -211,8 +211,9 @@ class Checker:
         if op in ("+", "-", "*", "/"):
             for t, side in ((lt, left), (rt, right)):
                 if not isinstance(t, Unknown) and t != NUMBER:
-                    raise _Problem(f"'{op}' needs numbers (or a date {op} a duration), "
-                                   f"got {t.describe()}", side.span)
+                    dates = f" (or a date {op} a duration)" if op in ("+", "-") else ""
+                    raise _Problem(f"'{op}' needs numbers{dates}, got {t.describe()}",
+                                   side.span)
             return NUMBER, n
         raise _Problem(f"unknown operator '{op}'", n.span)  # pragma: no cover (grammar)
 

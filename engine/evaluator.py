@@ -284,9 +284,14 @@ class Compiler:
 
     def _selection(self, n: ast.Selection):
         var = n.var
-        project = self(n.projection) if n.projection is not None else None
-        candidates, rest = self._candidates(n)
-        tests = [self(c) for c in rest]
+        outer = self.local
+        self.local = outer | {var}  # inner aggregates memoize on this item too
+        try:
+            project = self(n.projection) if n.projection is not None else None
+            candidates, rest = self._candidates(n)
+            tests = [self(c) for c in rest]
+        finally:
+            self.local = outer
 
         def f(env, ctx):
             pool = candidates(env, ctx)
@@ -307,7 +312,7 @@ class Compiler:
         parts = conjuncts(n.where)
         full = (lambda env, ctx: (lambda s: None if s is None else V.items(s))(source(env, ctx)))
         if not (isinstance(n.source, ast.Name) and n.source.id in GLOBAL_COLLECTIONS
-                and n.source.id not in self.local):
+                and n.source.id not in self.local and n.where is not None):
             return full, parts
         eq: list[tuple[tuple[str, ...], Fn]] = []
         member: tuple[tuple[str, ...], Fn] | None = None
@@ -550,8 +555,10 @@ def _finding(cr: CompiledRule, env, ctx, status, due, info, reason, names) -> Fi
     witness: list[tuple[str, Any]] = [(name, V.to_json(env[name])) for name, _ in cr.lets]
     for label, f in cr.witness_exprs:
         witness.append((label, V.to_json(f(env, ctx))))
-    for p in cr.params:
-        witness.append((p, V.to_json(env[p])))
+    shown = {label for label, _ in witness}
+    for p in cr.params:  # a parameter compared in the assertion is already shown
+        if p not in shown:
+            witness.append((p, V.to_json(env[p])))
     if due is not None:
         witness.append(("due", due.isoformat()))
     location = None

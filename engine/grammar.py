@@ -106,6 +106,12 @@ DURATION_TOKEN = pp.Regex(r"(\d+)\s+(days?|weeks?|months?|years?)\b").set_name(
 PARA_REF = pp.Regex(r"\d+(?:\([a-z]\))?").set_name("paragraph number, e.g. 19 or 53(b)")
 
 
+def _respan(node, span: Span):
+    import attrs
+
+    return attrs.evolve(node, span=span)
+
+
 def unquote(token: str) -> str:
     """The value of a quoted string; a line break and its indentation read as one space."""
     body = token[1:-1]
@@ -161,8 +167,10 @@ if_expr = located(
     - K["else"] - need(expr, "a value")("else_"),
     lambda sp, t: ast.make_if(sp, _one(t, "cond"), _one(t, "then"), _one(t, "else_")),
 ).set_name("if-then-else")
-paren = (pp.Suppress("(") - need(expr, "an expression") - closing(")")).set_name(
-    "parenthesized expression")
+# A parenthesized expression is its inner node with a span that takes in the parentheses,
+# so that `(a or b) and c` spans from its `(` (and a witness label reads as written).
+paren = located(pp.Suppress("(") - need(expr, "an expression") - closing(")"),
+                lambda sp, t: _respan(t[0], sp), "parenthesized expression")
 
 atom = (date | duration | number | text_lit | boolean | if_expr | call | name | list_lit
         | paren).set_name("value")
