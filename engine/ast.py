@@ -57,6 +57,13 @@ class DurationLit:
 
 
 @attrs.frozen
+class Nothing:
+    """The value that is not recorded (`nothing`)."""
+
+    span: Span
+
+
+@attrs.frozen
 class Name:
     id: str
     span: Span
@@ -136,7 +143,7 @@ class Call:
     func_span: Span
 
 
-Expr = Union[Num, Text, Bool, DateLit, DurationLit, Name, Attr, Index, Unary, Binary,
+Expr = Union[Num, Text, Bool, DateLit, DurationLit, Nothing, Name, Attr, Index, Unary, Binary,
              IsRecorded, If, ListLit, Call, Selection]
 
 
@@ -253,6 +260,10 @@ def make_date(span, text: str) -> DateLit:
 
 def make_duration(span, amount: str, unit: str) -> DurationLit:
     return DurationLit(int(amount), unit.rstrip("s"), span)
+
+
+def make_nothing(span) -> Nothing:
+    return Nothing(span)
 
 
 def make_name(span, ident: str) -> Name:

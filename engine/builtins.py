@@ -69,6 +69,10 @@ def t_distinct(types):
     return ListOf(_item(_one(types, "distinct"), "distinct"))
 
 
+def t_first(types):
+    return _item(_one(types, "first"), "first")
+
+
 def t_sum(types):
     _expect(_item(_one(types, "sum"), "sum"), NUMBER, "the items of sum()")
     return NUMBER
@@ -240,6 +244,8 @@ BUILTINS: dict[str, Builtin] = {b.name: b for b in [
             t_truth("none"), i_none),
     Builtin("distinct", "distinct(LIST)", "the items without repetition", t_distinct,
             _none_if_missing(i_distinct)),
+    Builtin("first", "first(LIST)", "the first item (not recorded when there is none)", t_first,
+            _none_if_missing(lambda ctx, xs: next(iter(V.items(xs)), None))),
     Builtin("sum", "sum(NUMBERS)", "the total", t_sum, _none_if_missing(i_sum)),
     Builtin("min", "min(LIST) or min(A, B, ...)", "the smallest recorded value",
             t_minmax("min"), i_minmax(min)),

@@ -114,6 +114,9 @@ class Checker:
     def _durationlit(self, n, scope):
         return DURATION, n
 
+    def _nothing(self, n, scope):
+        return ANY, n
+
     def _name(self, n: ast.Name, scope):
         if n.id not in scope.names:
             hint = did_you_mean(n.id, scope.names)

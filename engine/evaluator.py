@@ -25,7 +25,7 @@ from .builtins import BUILTINS
 from .calendar import Duration, MechanismCalendar
 from .checker import GLOBAL_COLLECTIONS
 from .findings import FAILING, Finding
-from .model import Snapshot
+from .model import Snapshot, State
 from .parameters import Parameter
 
 Fn = Callable[[dict, "Context"], Any]
@@ -181,6 +181,27 @@ def names_in(node) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
+def outer_paths(node, local: set[str]) -> list:
+    """The largest `name.field...` chains (or bare names) in `node` rooted at a name of
+    `local`: what an expression reads from its surroundings."""
+    out: list = []
+
+    def visit(n):
+        root = n
+        while isinstance(root, ast.Attr):
+            root = root.obj
+        if isinstance(n, (ast.Attr, ast.Name)) and isinstance(root, ast.Name) \
+                and root.id in local:
+            if n not in out:
+                out.append(n)
+            return
+        for c in ast.children(n):
+            visit(c)
+
+    visit(node)
+    return out
+
+
 def path_from(node, var: str) -> tuple[str, ...] | None:
     """`var.a.b` -> ("a", "b"); anything else -> None."""
     out: list[str] = []
@@ -206,6 +227,9 @@ class Compiler:
         return lambda env, ctx: v
 
     _text = _bool = _datelit = _num
+
+    def _nothing(self, n):
+        return lambda env, ctx: None
 
     def _durationlit(self, n):
         d = Duration(n.amount, n.unit)
@@ -304,7 +328,7 @@ class Compiler:
                     out.append(project(env, ctx) if project else item)
             env.pop(var, None)
             return tuple(out)
-        return f
+        return self._memoized(n, f)
 
     def _candidates(self, n: ast.Selection):
         """The items a selection must test, from an index when its condition allows."""
@@ -332,27 +356,29 @@ class Compiler:
             else:
                 rest.append(c)
         name = n.source.id
-        if eq:
-            if member is not None:  # an index serves one kind of test; the other filters
-                rest.append(next(c for c in parts if isinstance(c, ast.Binary) and c.op == "in"
-                                 and path_from(c.right, n.var) == member[0]))
-            paths = tuple(p for p, _ in eq)
-            getters = [g for _, g in eq]
+        if not eq and member is None:
+            return full, parts
+        paths = tuple(p for p, _ in eq)
+        getters = [g for _, g in eq]
 
-            def by_eq(env, ctx):
+        def by_index(env, ctx):
+            """The smaller of the buckets the equality and the membership indexes give."""
+            best = None
+            if eq:
                 vals = [g(env, ctx) for g in getters]
                 if any(v is None for v in vals):
                     return ()
-                return ctx.index(name, paths, False).get(tuple(V.key(v) for v in vals), ())
-            return by_eq, rest
-        if member is not None:
-            path, getter = member
-
-            def by_member(env, ctx):
-                v = getter(env, ctx)
-                return () if v is None else ctx.index(name, (path,), True).get(V.key(v), ())
-            return by_member, rest
-        return full, parts
+                best = ctx.index(name, paths, False).get(tuple(V.key(v) for v in vals), ())
+            if member is not None:
+                v = member[1](env, ctx)
+                if v is None:
+                    return ()
+                bucket = ctx.index(name, (member[0],), True).get(V.key(v), ())
+                if best is None or len(bucket) < len(best):
+                    best = bucket
+            return best
+        # every test stays a filter: whichever index served, the other tests still apply
+        return by_index, (parts if eq and member is not None else rest)
 
     def _call(self, n: ast.Call):
         b = BUILTINS[n.func]
@@ -363,11 +389,16 @@ class Compiler:
             return impl(ctx, *[a(env, ctx) for a in args])
         if not any(isinstance(a, ast.Selection) for a in n.args):
             return f
-        free = tuple(sorted(names_in(n) & self.local))  # memoize per value of outer names
+        return self._memoized(n, f)
+
+    def _memoized(self, n, f: Fn) -> Fn:
+        """Memoize `f` on the values `n` reads from outside (`review.instrument`, not
+        `review`), so that it is computed once per distinct key, not once per binding."""
+        getters = [self(p) for p in outer_paths(n, self.local)]
         memo_key = id(n)
 
         def memoized(env, ctx):
-            k = (memo_key, tuple(V.key(env[x]) for x in free))
+            k = (memo_key, tuple(V.key(g(env, ctx)) for g in getters))
             memo = ctx.memo
             if k in memo:
                 return memo[k]
@@ -392,6 +423,7 @@ class CompiledRule:
     message: tuple | None
     witness_exprs: tuple[tuple[str, Fn], ...]
     params: tuple[str, ...]
+    references: tuple[bool, ...] = ()  # per binding: not over `states` (its States are refs)
 
     def text(self, node) -> str:
         return " ".join(self.source[node.span.start:node.span.end].split())
@@ -433,9 +465,11 @@ def compile_rule(rule: ast.Rule, index: int, source: str, params: dict[str, Para
     message = None
     if rule.message is not None:
         message = tuple(p if isinstance(p, str) else c(p) for p in rule.message.parts)
+    references = tuple(not (isinstance(b.source, ast.Name) and b.source.id == "states")
+                       for b in rule.bindings)
     return CompiledRule(rule, index, source, bindings, lets,
                         c(rule.when) if rule.when is not None else None, assertion, unless,
-                        message, tuple(witness), tuple(used))
+                        message, tuple(witness), tuple(used), references)
 
 
 def _compared(expr) -> list:
@@ -498,6 +532,8 @@ def judge(cr: CompiledRule, env: dict, ctx: Context):
         return ("pending" if ctx.as_of <= due else "violated"), due, {"condition": True}
     if fact is None:
         return ("overdue" if ctx.as_of > due else "pending"), due, info
+    if kind == "within" and fact < anchor:  # done before the clock started: out of order
+        return "violated", due, dict(info, fact=fact, early=True)
     return ("passed" if fact <= due else "late"), due, dict(info, fact=fact)
 
 
@@ -562,7 +598,9 @@ def _finding(cr: CompiledRule, env, ctx, status, due, info, reason, names) -> Fi
     if due is not None:
         witness.append(("due", due.isoformat()))
     location = None
-    for n in reversed(names):
+    for n, outside in zip(reversed(names), reversed(cr.references)):
+        if outside and isinstance(env[n], State):
+            continue  # a State reached through another record: point at that record
         location = getattr(env[n], "loc", None)
         if location is not None:
             break
@@ -576,7 +614,8 @@ def _message(cr: CompiledRule, env, ctx, status, due, info, reason) -> str:
     rule = cr.rule
     a = rule.assertion
     failing_text = None
-    if cr.message is not None and status in FAILING + ("excepted",):
+    judged_later = status == "pending" and isinstance(a, ast.Holds)
+    if cr.message is not None and (status in FAILING + ("excepted",) or judged_later):
         env = dict(env, due=due, status=status)
         failing_text = "".join(p if isinstance(p, str) else V.to_text(p(env, ctx))
                                for p in cr.message)
@@ -589,6 +628,8 @@ def _message(cr: CompiledRule, env, ctx, status, due, info, reason) -> str:
         }
         status_for_text = "violated" if status == "excepted" else status
         text = failing_text or default[status_for_text]
+        if judged_later and failing_text:
+            text = f"not yet judged: {failing_text}"
     else:
         fact_text = cr.text(a.fact)
         when = (f"by {due}" if a.kind in ("by", "holds_by") else
@@ -597,7 +638,11 @@ def _message(cr: CompiledRule, env, ctx, status, due, info, reason) -> str:
                 f"{V.to_text(info.get('anchor'))})") if due is not None else ""
         lets = ", ".join(f"{name} = {V.to_text(env[name])}" for name, _ in cr.lets)
         lets = f" ({lets})" if lets else ""
-        if info.get("unstarted"):
+        if info.get("early"):
+            text = failing_text or (f"out of order: {fact_text} is {V.to_text(info['fact'])}, "
+                                    f"before {cr.text(a.anchor)} "
+                                    f"({V.to_text(info.get('anchor'))})")
+        elif info.get("unstarted"):
             text = f"not yet due: {cr.text(a.anchor)} is not recorded"
         elif info.get("condition"):
             text = failing_text or {

@@ -21,7 +21,7 @@ pp.ParserElement.set_default_whitespace_chars(" \t\r\n")
 
 KEYWORDS = """rule chapter cites para text note for each in where let when shall should may
     unless permitted by otherwise and or not implies if then else is recorded within after
-    no later than before true false union intersect minus subset of""".split()
+    no later than before true false nothing union intersect minus subset of""".split()
 K = {w: pp.Keyword(w).set_name(f"'{w}'") for w in KEYWORDS}
 COMMENT = pp.Regex(r"#[^\n]*").set_name("comment")
 
@@ -143,6 +143,7 @@ duration = located(
 text_lit = located(STRING | SINGLE, lambda sp, t: ast.make_text(sp, unquote(t[0]))).set_name("text")
 boolean = located(K["true"] | K["false"], lambda sp, t: ast.make_bool(sp, t[0])).set_name(
     "true or false")
+nothing = located(K["nothing"], lambda sp, t: ast.make_nothing(sp)).set_name("nothing")
 name = located(IDENT, lambda sp, t: ast.make_name(sp, t[0])).set_name("name")
 def comma_list(item: pp.ParserElement, what: str) -> pp.ParserElement:
     """`item, item, ...`: after a comma another item must follow."""
@@ -172,7 +173,7 @@ if_expr = located(
 paren = located(pp.Suppress("(") - need(expr, "an expression") - closing(")"),
                 lambda sp, t: _respan(t[0], sp), "parenthesized expression")
 
-atom = (date | duration | number | text_lit | boolean | if_expr | call | name | list_lit
+atom = (date | duration | number | text_lit | boolean | nothing | if_expr | call | name | list_lit
         | paren).set_name("value")
 
 attr_suffix = pp.Group(pp.Suppress(".") - need(token(FIELD)("field"), "a field name")
@@ -263,8 +264,9 @@ arg <<= each_selection | located(
 citation = ((K["para"] + PARA_REF).set_parse_action(lambda t: f"para {t[1]}")
             | STRING.copy().set_parse_action(lambda t: unquote(t[0]))).set_name(
     "citation (para N, or quoted text)")
-cites = (K["cites"] - pp.Group(pp.DelimitedList(citation))("cites")).set_name("cites clause")
-text_clause = (K["text"] - STRING("text")).set_name("text clause")
+# Several `cites` clauses add up; a second `text` clause is an error (see _rule).
+cites = (K["cites"] - pp.Group(pp.DelimitedList(citation))("cites*")).set_name("cites clause")
+text_clause = (K["text"] - token(STRING)("text*")).set_name("text clause")
 note = (K["note"] - STRING).set_name("note clause")
 header = pp.ZeroOrMore(cites | text_clause | pp.Group(note)("notes*"))
 
@@ -311,14 +313,19 @@ otherwise = (K["otherwise"] - token(STRING)("message")).set_name("otherwise clau
 
 
 def _rule(span, t):
+    texts = list(t.text) if "text" in t else []
+    if len(texts) > 1:
+        raise pp.ParseFatalException(
+            "", texts[1].span.start,
+            "a rule has one text clause: quote the passages it encodes in one text \"...\"")
     message = None
     if "message" in t:
         message = parse_template(_one(t, "message").text, _one(t, "message").span.start)
     return ast.make_rule(
         span, _one(t, "id").span,
         id=_one(t, "id").text,
-        cites=tuple(t.cites) if "cites" in t else (),
-        text=unquote(t.text) if "text" in t else None,
+        cites=tuple(c for clause in t.cites for c in clause) if "cites" in t else (),
+        text=unquote(texts[0].text) if texts else None,
         notes=tuple(unquote(n[1]) for n in t.get("notes", [])),
         bindings=tuple(t.bindings) if "bindings" in t else (),
         lets=tuple(t.lets) if "lets" in t else (),
