@@ -170,3 +170,9 @@ def test_rule_that_does_not_check_is_located(tmp_path):
 
 def test_no_color_without_terminal():
     assert "\x1b[" not in run("check", PLANTED).output
+
+
+def test_snapshot_reference_is_up_to_date():
+    """docs/snapshot.md is generated from the model: regenerate it when the model changes."""
+    from revmech.engine.schema_doc import snapshot_reference
+    assert (ROOT / "docs" / "snapshot.md").read_text() == snapshot_reference()
