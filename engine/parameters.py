@@ -8,6 +8,7 @@ is read off the value: a whole number, a duration ("3 weeks"), a label, a list, 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from typing import Any
 
@@ -122,7 +123,9 @@ def node_value(node: yaml.Node, errors: list, source: str | None) -> Any:
 def load_parameters(text: str, path: str) -> dict[str, Parameter]:
     """Parse parameters.yaml; errors are located `SnapshotError`s."""
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        stream = io.StringIO(text)
+        stream.name = path  # node marks then carry the file's name
+        root = yaml.compose(stream, Loader=_Loader)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         loc = Loc(path, mark.line + 1, mark.column + 1) if mark else Loc(path, 1, 1)
