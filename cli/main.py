@@ -11,9 +11,13 @@ import sys
 
 import click
 
+from revmech.engine.cases import default_cases_dir, run_cases
 from revmech.engine.check import check as run_check
 from revmech.engine.errors import RevmechError
+from revmech.engine.procedures import registry_for
+from revmech.engine.procedures import trace as run_trace
 from revmech.engine.reporters import FORMATS
+from revmech.engine.reporters.trace import FORMATS as TRACE_FORMATS
 from revmech.engine.ruleset import load_ruleset
 
 
@@ -63,6 +67,50 @@ def check(snapshots, as_of, fmt, fail_on, keep_passed, rules_dir):
         fail_input(e)
     click.echo(out, nl=False, color=True)
     sys.exit(1 if report.failing_at(fail_on) else 0)
+
+
+@main.command()
+@click.option("--rules", "rules_dir", type=click.Path(),
+              help="Rule folder (default: shipped); its procedures.yaml, if any, is the "
+                   "registry of paragraphs.")
+@click.option("--format", "fmt", type=click.Choice(list(TRACE_FORMATS)), default="text",
+              show_default=True, help="Output format.")
+def trace(rules_dir, fmt):
+    """Trace the draft's paragraphs to the rules that encode them.
+
+    Lists every paragraph of the draft with the rules citing it, or the reason it is not
+    encoded. Exit 1 when a paragraph is unaccounted for, a citation does not resolve, or a
+    paragraph is both encoded and given a reason.
+    """
+    try:
+        registry = registry_for(rules_dir)
+        result = run_trace(load_ruleset(rules_dir), registry)
+        out = TRACE_FORMATS[fmt](result, color=use_color() and fmt == "text")
+    except RevmechError as e:
+        fail_input(e)
+    click.echo(out, nl=False, color=True)
+    sys.exit(0 if result.ok else 1)
+
+
+@main.command("test")
+@click.argument("folder", required=False, metavar="[DIR]", type=click.Path())
+@click.option("--rules", "rules_dir", type=click.Path(), help="Rule folder (default: shipped).")
+def run_tests(folder, rules_dir):
+    """Run the rule cases under DIR and report each rule's coverage.
+
+    DIR defaults to fixtures/cases in the current folder. Prints each failing case with
+    what was missing and what was unexpected, then a table of the rules (holds: some case
+    expects it passed or excepted; broken: some case expects it violated, late or
+    overdue), then `N passed, M failed`. Exit 0 when every case passes and every rule has
+    a holding and a failing case, 1 otherwise, 2 on bad input.
+    """
+    try:
+        ruleset = load_ruleset(rules_dir)
+        result = run_cases(folder if folder is not None else default_cases_dir(), ruleset)
+    except RevmechError as e:
+        fail_input(e)
+    click.echo(result.render(), nl=False)
+    sys.exit(0 if result.ok else 1)
 
 
 if __name__ == "__main__":  # pragma: no cover

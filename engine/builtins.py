@@ -257,6 +257,9 @@ BUILTINS: dict[str, Builtin] = {b.name: b for b in [
             _none_if_missing(lambda ctx, m: tuple(m))),
     Builtin("values", "values(TABLE)", "the values of a table", t_values,
             _none_if_missing(lambda ctx, m: tuple(m.values()))),
+    Builtin("confirmed", "confirmed(BOOLEAN)", "true when recorded and true; false when false "
+            "or not recorded (a fact that must be shown, not presumed)",
+            t_calendar("confirmed", BOOLEAN, BOOLEAN), lambda ctx, x: x is True),
     Builtin("ceil", "ceil(NUMBER)", "rounded up", t_rounding("ceil"),
             _none_if_missing(i_round(math.ceil))),
     Builtin("floor", "floor(NUMBER)", "rounded down", t_rounding("floor"),

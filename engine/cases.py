@@ -60,8 +60,8 @@ import attrs
 import yaml
 
 from .check import evaluate
-from .errors import Diagnostic, Loc, SnapshotError, did_you_mean
-from .findings import STATUSES, Finding
+from .errors import Diagnostic, Loc, SnapshotError, UsageError, did_you_mean
+from .findings import FAILING, STATUSES, Finding
 from .loader import CORE_TAGS, compose, judge_at, snapshot_from_node
 from .model import Snapshot
 
@@ -74,9 +74,14 @@ __all__ = [
     "CaseResult",
     "Change",
     "Expectation",
+    "RuleCoverage",
+    "SuiteResult",
+    "coverage",
+    "default_cases_dir",
     "discover",
     "load_cases",
     "run_case",
+    "run_cases",
 ]
 
 FORMAT = "revmech/cases@1"
@@ -269,7 +274,11 @@ def run_case(case: Case, ruleset: RuleSet) -> CaseResult:
         return CaseResult(case, False)
 
     wanted = set(case.rules)
-    findings = tuple(f for f in evaluate(ruleset, snapshot, keep_passed=True).findings
+    # Only the case's rules are evaluated: a rule's findings do not depend on the others
+    # (a permission it cites is compiled into it).
+    only = attrs.evolve(ruleset, compiled=tuple(cr for cr in ruleset.compiled
+                                                if cr.rule.id in wanted))
+    findings = tuple(f for f in evaluate(only, snapshot, keep_passed=True).findings
                      if f.rule in wanted)
     found = Counter(_key(f.rule, f.status, _finding_subject(f))
                     for f in findings if f.status != "passed")
@@ -334,6 +343,145 @@ def _render_entry(rule: str, status: str, subject: Iterable[tuple[str, str]]) ->
     """An entry as it would be written in `expect:` (paste-able)."""
     inner = ", ".join(f"{k}: {_quote(v)}" for k, v in subject)
     return f"{{rule: {rule}, status: {status}, subject: {{{inner}}}}}"
+
+
+# --------------------------------------------------------------------------------------
+# a folder of cases, and rule coverage (`revmech test`)
+
+# The statuses by which a case shows a rule holding: `passed`, or `excepted` for the rule
+# whose finding a permission excuses (report-confidential never passes: every release of
+# a report is a breach unless the State published its own). Either is an explicit
+# finding, so a case cannot show a rule holding vacuously; `pending` shows nothing.
+HOLDING = ("passed", "excepted")
+
+CASES_DIR = os.path.join("fixtures", "cases")
+
+
+@attrs.frozen
+class RuleCoverage:
+    """Whether the cases show a rule holding and broken, and the cases that do."""
+
+    rule: str
+    cites: tuple[str, ...]
+    passed_in: tuple[str, ...] = ()  # cases expecting a `passed` finding of the rule
+    excepted_in: tuple[str, ...] = ()  # cases expecting an `excepted` finding
+    failing_in: tuple[str, ...] = ()  # cases expecting a violated, late or overdue one
+
+    @property
+    def holds(self) -> bool:
+        return bool(self.passed_in or self.excepted_in)
+
+    @property
+    def broken(self) -> bool:
+        return bool(self.failing_in)
+
+    @property
+    def complete(self) -> bool:
+        return self.holds and self.broken
+
+    def lacking(self) -> str:
+        """What the rule lacks, in words ('' when nothing)."""
+        return " and ".join(what for what, has in (("no holding case", self.holds),
+                                                   ("no failing case", self.broken))
+                            if not has)
+
+
+def coverage(cases: Iterable[Case], ruleset: RuleSet) -> tuple[RuleCoverage, ...]:
+    """For each rule of `ruleset` with findings of its own (not a `may` permission: those
+    are shown through the rules they excuse), in rule order: the cases that expect it to
+    hold (a `passed`, or `excepted`, finding) and those that expect it broken (a
+    violated, late or overdue finding). Read from the expectations, not from runs."""
+    passed: dict[str, list[str]] = {}
+    excepted: dict[str, list[str]] = {}
+    failing: dict[str, list[str]] = {}
+    for case in cases:
+        for e in case.expect:
+            into = (passed if e.status == "passed" else excepted if e.status == "excepted"
+                    else failing if e.status in FAILING else None)
+            if into is not None:
+                names = into.setdefault(e.rule, [])
+                if case.name not in names:
+                    names.append(case.name)
+    return tuple(RuleCoverage(r.id, tuple(r.cites), tuple(passed.get(r.id, ())),
+                              tuple(excepted.get(r.id, ())), tuple(failing.get(r.id, ())))
+                 for r in ruleset.rules if r.modality != "may")
+
+
+@attrs.frozen
+class SuiteResult:
+    """Every case of a folder run, and the rule coverage of its cases."""
+
+    folder: str
+    results: tuple[CaseResult, ...]
+    coverage: tuple[RuleCoverage, ...]
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for r in self.results if r.ok)
+
+    @property
+    def failed(self) -> int:
+        return len(self.results) - self.passed
+
+    @property
+    def uncovered(self) -> tuple[RuleCoverage, ...]:
+        """The rules lacking a holding or a failing case."""
+        return tuple(c for c in self.coverage if not c.complete)
+
+    @property
+    def ok(self) -> bool:
+        """Every case passes and every rule has a holding and a failing case."""
+        return self.failed == 0 and not self.uncovered
+
+    def render(self) -> str:
+        """The failing cases with their diffs, the coverage table, the rules lacking a
+        case, and the summary line `N passed, M failed` last."""
+        out: list[str] = []
+        for r in self.results:
+            if not r.ok:
+                out.extend(r.render().splitlines())
+                out.append("")
+        rows = [("rule", "paragraph", "holds", "broken")]
+        rows += [(c.rule, ", ".join(c.cites), "yes" if c.holds else "no",
+                  "yes" if c.broken else "no") for c in self.coverage]
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        out.append(f"rule coverage ({len(self.coverage)} rules, "
+                   f"{len(self.results)} cases in {self.folder}):")
+        for row in rows:
+            out.append("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths))
+                       + "  " + row[3])
+        only_excepted = [c.rule for c in self.coverage if c.excepted_in and not c.passed_in]
+        if only_excepted:
+            out.append(f"  (holds only as excepted, excused by a permission: "
+                       f"{', '.join(only_excepted)})")
+        if self.uncovered:
+            out.append("")
+            out.append(f"{len(self.uncovered)} rule{'' if len(self.uncovered) == 1 else 's'}"
+                       " lacking a case:")
+            out.extend(f"  {c.rule} ({', '.join(c.cites)}): {c.lacking()}"
+                       for c in self.uncovered)
+        out.append("")
+        out.append(f"{self.passed} passed, {self.failed} failed")
+        return "\n".join(out) + "\n"
+
+
+def run_cases(folder: str, ruleset: RuleSet) -> SuiteResult:
+    """Run every case under `folder` (see `discover`) against `ruleset`, and compute the
+    rule coverage of their expectations. A case file that does not load, or a change whose
+    path does not resolve, raises SnapshotError (located in the case file)."""
+    cases = discover(folder, ruleset)
+    results = tuple(run_case(case, ruleset) for case in cases)
+    return SuiteResult(folder, results, coverage(cases, ruleset))
+
+
+def default_cases_dir() -> str:
+    """The cases `revmech test` runs when given no folder: `fixtures/cases` in the current
+    folder (a checkout of the repository). The installed package ships no cases yet;
+    without that folder this is a usage error naming what to give."""
+    if os.path.isdir(CASES_DIR):
+        return CASES_DIR
+    raise UsageError.at(f"no cases to run: there is no {CASES_DIR} folder here; give the "
+                        "folder of the rule cases (revmech test DIR)")
 
 
 # --------------------------------------------------------------------------------------

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 import textwrap
 
 import pytest
 import yaml
 
-from revmech.engine.cases import Step, discover, load_cases, parse_path, run_case
+from click.testing import CliRunner
+
+from revmech.cli.main import main
+from revmech.engine.cases import (Step, coverage, discover, load_cases, parse_path,
+                                  run_case, run_cases)
 from revmech.engine.errors import SnapshotError
 from revmech.engine.ruleset import load_ruleset
 
@@ -53,17 +58,12 @@ def test_every_case_file_names_its_rules_file():
 def test_every_rule_has_a_holding_and_a_failing_case(ruleset):
     """Each rule with findings of its own (not a permission) is asserted passed (or, for a
     rule that never passes, excepted) in some case and failing in another."""
-    held: set[str] = set()
-    failed: set[str] = set()
-    for case in discover(CASES_DIR):
-        for e in case.expect:
-            if e.status in ("passed", "excepted"):
-                held.add(e.rule)
-            if e.status in ("violated", "late", "overdue"):
-                failed.add(e.rule)
-    rules = {r.id for r in ruleset.rules if r.modality != "may"}
-    assert rules - held == set()
-    assert rules - failed == set()
+    cover = coverage(discover(CASES_DIR), ruleset)
+    assert {c.rule for c in cover} == {r.id for r in ruleset.rules if r.modality != "may"}
+    assert [c.rule for c in cover if not c.holds] == []
+    assert [c.rule for c in cover if not c.broken] == []
+    # `excepted` stands in for `passed` only where a rule cannot pass at all
+    assert [c.rule for c in cover if not c.passed_in] == ["report-confidential"]
 
 
 # --------------------------------------------------------------------------------------
@@ -436,3 +436,131 @@ def test_relative_base_is_resolved_from_the_case_file(tmp_path, ruleset):
     case = load_cases(path, ruleset)[0]
     assert case.snapshot == os.path.normpath(str(tmp_path / "snap" / "cycle.yaml"))
     assert run_case(case, ruleset).ok
+
+
+# --------------------------------------------------------------------------------------
+# coverage and `revmech test`
+
+
+def test_coverage_reports_a_rule_without_a_failing_case(tmp_path, ruleset):
+    write_cases(tmp_path, """\
+      - name: cap-holds
+        rules: [experts-cap]
+        expect:
+          - {rule: experts-cap, status: passed, subject: {state: PAK, instrument: convention}}
+      - name: repetitions-excepted
+        rules: [redraw-repetitions]
+        change:
+          - add: reviews[AGO-convention-1].draw.redraws
+            key: AGO
+            value: 3
+          - set: reviews[AGO-convention-1].draw.exceptional_circumstances
+            value: true
+        expect:
+          - {rule: redraw-repetitions, status: excepted, subject: {review: AGO-convention-1}}
+      - name: consultations-late-and-pending
+        rules: [consultations-in-three-weeks]
+        change:
+          - set: reviews[AGO-convention-1].consultations.date
+            value: 2023-03-30
+        expect:
+          - {rule: consultations-in-three-weeks, status: late,
+             subject: {review: AGO-convention-1}}
+          - {rule: consultations-in-three-weeks, status: pending,
+             subject: {review: IRL-convention-2}}
+    """)
+    result = run_cases(str(tmp_path), ruleset)
+    assert (result.passed, result.failed) == (3, 0)
+    by_rule = {c.rule: c for c in result.coverage}
+    # permissions have no coverage of their own
+    assert "publish-own-report" not in by_rule and "exceptional-redraws" not in by_rule
+    assert len(by_rule) == sum(1 for r in ruleset.rules if r.modality != "may")
+    cap = by_rule["experts-cap"]
+    assert (cap.holds, cap.broken, cap.passed_in) == (True, False, ("cap-holds",))
+    assert cap.lacking() == "no failing case"
+    late = by_rule["consultations-in-three-weeks"]  # a `pending` expectation shows nothing
+    assert (late.holds, late.broken, late.failing_in) == (
+        False, True, ("consultations-late-and-pending",))
+    assert late.lacking() == "no holding case"
+    repetitions = by_rule["redraw-repetitions"]  # excepted counts as holding
+    assert repetitions.holds and not repetitions.passed_in and not repetitions.broken
+    assert repetitions.excepted_in == ("repetitions-excepted",)
+    untouched = by_rule["briefing-open"]
+    assert not untouched.holds and not untouched.broken
+    assert untouched.lacking() == "no holding case and no failing case"
+    assert cap in result.uncovered and untouched in result.uncovered
+    assert not result.ok  # every case passes, but rules lack cases
+    text = result.render()
+    assert "experts-cap (para 19): no failing case" in text
+    assert text.splitlines()[-1] == "3 passed, 0 failed"
+
+
+def run_cli(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def coverage_row(output: str, rule: str) -> list[str]:
+    """The cells of a rule's row of the coverage table."""
+    line = next(line for line in output.splitlines() if line.split()[:1] == [rule])
+    return re.split(r"\s{2,}", line.strip())
+
+
+def test_revmech_test_on_the_shipped_cases(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    r = run_cli("test")  # DIR defaults to ./fixtures/cases
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert re.fullmatch(r"\d+ passed, 0 failed", lines[-1])
+    assert int(lines[-1].split()[0]) == len(discover(CASES_DIR))
+    assert coverage_row(r.output, "experts-cap") == ["experts-cap", "para 19", "yes", "yes"]
+    assert coverage_row(r.output, "visit-voluntary-funding") == [
+        "visit-voluntary-funding", "para 48, para 31", "yes", "yes"]
+    assert "lacking" not in r.output
+    assert ": failed" not in r.output  # no failing case listed
+
+
+def test_revmech_test_reports_a_failing_case(tmp_path):
+    write_cases(tmp_path, """\
+      - name: cap-holds
+        rules: [experts-cap]
+        expect:
+          - {rule: experts-cap, status: passed, subject: {state: PAK, instrument: convention}}
+      - name: wrong-status
+        rules: [consultations-in-three-weeks]
+        change:
+          - set: reviews[AGO-convention-1].consultations.date
+            value: 2023-03-30
+        expect:
+          - {rule: consultations-in-three-weeks, status: overdue,
+             subject: {review: AGO-convention-1}}
+          - {rule: consultations-in-three-weeks, status: pending,
+             subject: {review: IRL-convention-2}}
+    """)
+    r = run_cli("test", str(tmp_path))
+    assert r.exit_code == 1
+    out = r.output
+    assert f"case wrong-status ({tmp_path / 'cases.yaml'}:8:3): failed" in out
+    assert "# found as late" in out  # the diff
+    assert "case cap-holds" not in out  # passing cases are not listed
+    assert coverage_row(out, "experts-cap") == ["experts-cap", "para 19", "yes", "no"]
+    # coverage is read from the expectations, the failing case's too
+    assert coverage_row(out, "consultations-in-three-weeks")[2:] == ["no", "yes"]
+    assert "consultations-in-three-weeks (para 23): no holding case" in out
+    assert "briefing-open (para 53(f)): no holding case and no failing case" in out
+    assert out.splitlines()[-1] == "1 passed, 1 failed"
+
+
+def test_revmech_test_bad_input_exits_2(tmp_path, monkeypatch):
+    write_cases(tmp_path, "  - name: a\n    rules: [expert-cap]\n    expect: []\n")
+    r = CliRunner().invoke(main, ["test", str(tmp_path)])
+    assert r.exit_code == 2
+    assert "unknown rule 'expert-cap' (did you mean 'experts-cap'?)" in r.output
+    assert "Traceback" not in r.output
+    # no DIR, and no fixtures/cases in the current folder
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(main, ["test"])
+    assert r.exit_code == 2
+    assert "no cases to run" in r.output
+    # --rules names a folder that does not exist
+    r = CliRunner().invoke(main, ["test", str(tmp_path), "--rules", str(tmp_path / "nope")])
+    assert r.exit_code == 2
