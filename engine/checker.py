@@ -416,29 +416,38 @@ class Checker:
 
 def check_rules(files: Sequence[ast.RuleFile], params: dict[str, Parameter]) -> list[ast.Rule]:
     """Check every rule of every file; raise RuleCheckError with all problems found."""
+    return check_rule_list([r for f in files for r in f.rules],
+                           {f.path: f.source for f in files}, params)
+
+
+def check_rule_list(rules: Sequence[ast.Rule], sources: dict[str, str],
+                    params: dict[str, Parameter]) -> list[ast.Rule]:
+    """Check rules that may come from several files (an amended rule set); `sources` maps
+    each rule's file to its text, for locations."""
     problems: list[Diagnostic] = []
     seen: dict[str, ast.Rule] = {}
-    sources = {f.path: f.source for f in files}
-    for f in files:
-        for r in f.rules:
-            if r.id in seen:
-                first = seen[r.id]
-                src = sources[first.file]
-                problems.append(Diagnostic(
-                    f"duplicate rule id '{r.id}' (first defined at {first.file}:"
-                    f"{pp.lineno(first.id_span.start, src)}:{pp.col(first.id_span.start, src)})",
-                    Loc(f.path, pp.lineno(r.id_span.start, f.source),
-                        pp.col(r.id_span.start, f.source)), f.source))
-            else:
-                seen[r.id] = r
+    for r in rules:
+        if r.id in seen:
+            first = seen[r.id]
+            src, here = sources[first.file], sources[r.file]
+            problems.append(Diagnostic(
+                f"duplicate rule id '{r.id}' (first defined at {first.file}:"
+                f"{pp.lineno(first.id_span.start, src)}:{pp.col(first.id_span.start, src)})",
+                Loc(r.file, pp.lineno(r.id_span.start, here), pp.col(r.id_span.start, here)),
+                here))
+        else:
+            seen[r.id] = r
     permissions = {r.id: r for r in seen.values() if r.modality == "may"}
+    checkers: dict[str, Checker] = {}
     out: list[ast.Rule] = []
-    for f in files:
-        checker = Checker(params, f.source, f.path, permissions, seen)
-        for r in f.rules:
-            checked, p = checker.rule(r)
-            problems.extend(p)
-            out.append(checked)
+    for r in rules:
+        checker = checkers.get(r.file)
+        if checker is None:
+            checker = checkers[r.file] = Checker(params, sources[r.file], r.file, permissions,
+                                                 seen)
+        checked, p = checker.rule(r)
+        problems.extend(p)
+        out.append(checked)
     if problems:
         raise RuleCheckError(sorted(problems, key=lambda d: (d.loc.file, d.loc.line,
                                                                d.loc.column)))

@@ -370,7 +370,7 @@ def trace(ruleset, registry: Registry) -> Trace:
     """Each registry entry, in the draft's order, with the rules citing it; and the problems."""
     citing: dict[str, list] = {pid: [] for pid in registry.ids}
     problems: list[TraceProblem] = []
-    sources = {f.path: f.source for f in ruleset.files}
+    sources = ruleset.sources
     ids = registry.ids
     for rule in ruleset.rules:
         for cite in dict.fromkeys(rule.cites):

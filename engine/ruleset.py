@@ -12,7 +12,7 @@ from collections.abc import Iterable
 import attrs
 
 from . import ast
-from .checker import check_rules
+from .checker import check_rule_list
 from .errors import UsageError
 from .evaluator import CompiledRule, compile_rule
 from .grammar import parse_rules
@@ -37,21 +37,25 @@ def section_key(section: str | None):
 
 @attrs.frozen
 class RuleSet:
-    files: tuple[ast.RuleFile, ...]
+    files: tuple[ast.RuleFile, ...]  # the base rule files, as parsed
     rules: tuple[ast.Rule, ...]  # checked, in order
     params: dict[str, Parameter] = attrs.field(eq=False)
     compiled: tuple[CompiledRule, ...] = attrs.field(eq=False)
     amendments: tuple = ()
+    raw: tuple[ast.Rule, ...] = ()  # as parsed, in order: what amendments start from
+    sources: dict[str, str] = attrs.field(factory=dict, eq=False)  # rule file -> its text
+    chapters: dict[str, tuple[str | None, str | None]] = attrs.field(factory=dict, eq=False)
 
     @property
     def phase_years(self) -> dict[int, tuple[int, int]]:
         return phase_years(self.params)
 
     def chapter_of(self, rule: ast.Rule) -> tuple[str | None, str | None]:
-        for f in self.files:
-            if f.path == rule.file:
-                return f.section, f.title
-        return None, None
+        return self.chapters.get(rule.id, (None, None))
+
+    def source_of(self, rule: ast.Rule) -> str:
+        """The rule as written (its text in its file)."""
+        return self.sources[rule.file][rule.span.start:rule.span.end]
 
     def rule(self, rule_id: str) -> ast.Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
@@ -63,9 +67,15 @@ def build_ruleset(texts: Iterable[tuple[str, str]], params_text: str,
     params = load_parameters(params_text, params_path)
     files = sorted((parse_rules(text, path) for path, text in texts),
                    key=lambda f: (section_key(f.section), f.path))
-    checked = check_rules(files, params)
-    sources = {f.path: f.source for f in files}
-    compiled: list[CompiledRule] = []
+    chapters = {r.id: (f.section, f.title) for f in files for r in f.rules}
+    return assemble(tuple(files), [r for f in files for r in f.rules],
+                    {f.path: f.source for f in files}, params, chapters)
+
+
+def assemble(files, raw: list[ast.Rule], sources: dict[str, str],
+             params: dict[str, Parameter], chapters: dict, amendments: tuple = ()) -> RuleSet:
+    """Check and compile rules (in order) against parameters."""
+    checked = check_rule_list(raw, sources, params)
     permissions: dict[str, CompiledRule] = {}
     # permissions first, so that rules citing them can call them
     order = sorted(range(len(checked)), key=lambda i: checked[i].modality != "may")
@@ -77,7 +87,8 @@ def build_ruleset(texts: Iterable[tuple[str, str]], params_text: str,
         if r.modality == "may":
             permissions[r.id] = cr
     compiled = [by_index[i] for i in range(len(checked))]
-    return RuleSet(tuple(files), tuple(checked), params, tuple(compiled))
+    return RuleSet(tuple(files), tuple(checked), params, tuple(compiled), tuple(amendments),
+                   tuple(raw), dict(sources), dict(chapters))
 
 
 def load_ruleset(rules_dir: str | None = None) -> RuleSet:
