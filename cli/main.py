@@ -12,7 +12,10 @@ import sys
 import click
 
 from revmech.engine.cases import default_cases_dir, run_cases
+from revmech.engine.amendments import load_and_apply
 from revmech.engine.check import check as run_check
+from revmech.engine.impact import impact
+from revmech.engine.reporters.impact import FORMATS as IMPACT_FORMATS
 from revmech.engine.errors import RevmechError
 from revmech.engine.procedures import registry_for
 from revmech.engine.procedures import trace as run_trace
@@ -57,16 +60,40 @@ def main():
               show_default=True, help="Exit 1 when a failing finding is at or above this.")
 @click.option("--all", "keep_passed", is_flag=True, help="List passed findings too.")
 @click.option("--rules", "rules_dir", type=click.Path(), help="Rule folder (default: shipped).")
-def check(snapshots, as_of, fmt, fail_on, keep_passed, rules_dir):
+@click.option("-a", "--amendment", "amendments", multiple=True, metavar="AMENDMENT",
+              help="Apply an amendment (repeatable; applied in order).")
+def check(snapshots, as_of, fmt, fail_on, keep_passed, rules_dir, amendments):
     """Check review-cycle snapshots against the rules."""
     try:
         ruleset = load_ruleset(rules_dir)
-        report = run_check(ruleset, snapshots, as_of=as_of, keep_passed=keep_passed)
+        amended = load_and_apply(ruleset, amendments) if amendments else None
+        report = run_check(ruleset, snapshots, as_of=as_of, keep_passed=keep_passed,
+                           amended=amended)
         out = FORMATS[fmt](report, color=use_color() and fmt == "text")
     except RevmechError as e:
         fail_input(e)
     click.echo(out, nl=False, color=True)
     sys.exit(1 if report.failing_at(fail_on) else 0)
+
+
+@main.command()
+@click.argument("snapshots", nargs=-1, required=True, metavar="SNAPSHOT...")
+@click.option("-a", "--amendment", "amendments", multiple=True, required=True,
+              metavar="AMENDMENT", help="An amendment file (repeatable; applied in order).")
+@click.option("--as-of", type=DateType(), help="Judge the cycles as they stood on this date.")
+@click.option("--format", "fmt", type=click.Choice(list(IMPACT_FORMATS)), default="text",
+              show_default=True, help="Output format.")
+@click.option("--rules", "rules_dir", type=click.Path(), help="Rule folder (default: shipped).")
+def amend(snapshots, amendments, as_of, fmt, rules_dir):
+    """What amendments would change: parameters, rules, and findings on real cycles.
+
+    Exit 0 when it ran (the impact is information, not failure), 2 on bad input."""
+    try:
+        amended = load_and_apply(load_ruleset(rules_dir), amendments)
+        out = IMPACT_FORMATS[fmt](impact(amended, snapshots, as_of=as_of))
+    except RevmechError as e:
+        fail_input(e)
+    click.echo(out, nl=False)
 
 
 @main.command()

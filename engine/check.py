@@ -65,10 +65,17 @@ def evaluate(ruleset: RuleSet, snapshot: Snapshot, keep_passed: bool = False) ->
 
 
 def check(ruleset: RuleSet, paths: Sequence[str], as_of: dt.date | None = None,
-          keep_passed: bool = False) -> Report:
-    """Load every snapshot first (bad input fails before any output), then evaluate."""
+          keep_passed: bool = False, amended=None) -> Report:
+    """Load every snapshot first (bad input fails before any output), then evaluate; with
+    `amended` (amendments.Amended), under the amended rules and their effective dates."""
+    if amended is not None:
+        from .impact import evaluate_amended
+
+        ruleset = amended.ruleset
+        run = lambda s: evaluate_amended(amended, s, keep_passed)  # noqa: E731
+    else:
+        run = lambda s: evaluate(ruleset, s, keep_passed)  # noqa: E731
     snapshots = [load_snapshot(p, phase_years=ruleset.phase_years) for p in paths]
     if as_of is not None:
         snapshots = [judge_at(s, as_of) for s in snapshots]
-    return Report(ruleset, tuple(evaluate(ruleset, s, keep_passed) for s in snapshots),
-                  keep_passed)
+    return Report(ruleset, tuple(run(s) for s in snapshots), keep_passed)

@@ -654,9 +654,8 @@ def _message(cr: CompiledRule, env, ctx, status, due, info, reason) -> str:
             text = failing_text or {
                 "passed": f"met: {fact_text} {when}",
                 "pending": f"not yet due: {fact_text} is due {when}",
-                "overdue": f"overdue: {fact_text} is not recorded as of {ctx.as_of}; "
-                           f"it was due {when}",
-                "late": f"late: {fact_text} is {V.to_text(info.get('fact'))}; it was due {when}",
+                "overdue": f"{fact_text} is not recorded as of {ctx.as_of}; it was due {when}",
+                "late": f"{fact_text} is {V.to_text(info.get('fact'))}; it was due {when}",
             }["overdue" if status == "excepted" and "fact" not in info else
               "late" if status == "excepted" else status]
     if status == "excepted":
