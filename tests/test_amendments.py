@@ -256,3 +256,28 @@ def test_same_output_every_run(tmp_path):
     runs = {CliRunner().invoke(main, ["amend", "-a", path, PLANTED, "--format", "json"]).output
             for _ in range(2)}
     assert len(runs) == 1
+
+
+SHIPPED = sorted((ROOT / "rules" / "amendments").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.name for p in SHIPPED])
+def test_shipped_amendments_load_and_apply(base, path):
+    a = load_amendment(str(path))
+    assert a.title and a.proposed_by and a.rationale
+    apply(base, [a])
+
+
+def test_appendix_ii_reports_the_scope_differences(base):
+    """A cycle recorded under Appendix I, judged under Appendix II: every review's articles
+    differ from the new workplan, and the impact says so review by review."""
+    amended = apply(base, [load_amendment(str(ROOT / "rules/amendments/appendix-ii.yaml"))])
+    assert {p.name for p in amended.parameters} == {"clusters", "workplan"}
+    assert [c.id for c in amended.rules if c.kind == "replaced"] == ["scope-follows-workplan"]
+    s = impact(amended, [CLEAN]).snapshots[0]
+    scope = [f for f in s.appeared if f.rule == "scope-follows-workplan"]
+    snapshot = load_snapshot(CLEAN, phase_years=base.phase_years)
+    recorded = {r.id for r in snapshot.reviews if r.articles}
+    assert {f.subject[0][1] for f in scope} == recorded
+    conv = next(f for f in scope if f.subject[0][1] == "COL-convention-1")
+    assert "missing" in f"{conv.message}" and "31" in conv.message  # prevention, now phase 1
