@@ -41,6 +41,23 @@ def _redline(before: str | None, after: str | None) -> list[str]:
                                      "before", "after", lineterm="", n=2))[2:]
 
 
+def _table_changes(before: dict, after: dict, path: str = "") -> list[str]:
+    """The entries of a table (nested) that differ: `convention.prevention: 24, 25 -> 7, 9`."""
+    out = []
+    for k in list(before) + [k for k in after if k not in before]:
+        here = f"{path}.{k}" if path else str(k)
+        b, a = before.get(k), after.get(k)
+        if isinstance(b, dict) and isinstance(a, dict):
+            out += _table_changes(b, a, here)
+        elif b is None:
+            out.append(f"{here}: added: {to_text(a)}")
+        elif a is None:
+            out.append(f"{here}: removed (was {to_text(b)})")
+        elif to_text(b) != to_text(a):
+            out.append(f"{here}: {to_text(b)} -> {to_text(a)}")
+    return out
+
+
 def _cites(imp: Impact, rule_id: str) -> str:
     for rs in (imp.amended.ruleset, imp.amended.base):
         r = rs.rule(rule_id)
@@ -67,8 +84,14 @@ def _lines(imp: Impact, md: bool) -> list[str]:
     if not a.parameters:
         out.append(f"{bullet}no change")
     for p in a.parameters:
-        out.append(f"{bullet}{'`' + p.name + '`' if md else p.name} ({', '.join(p.cites)}): "
-                   f"{to_text(p.before)} -> {to_text(p.after)}")
+        name = f"`{p.name}`" if md else p.name
+        if isinstance(p.before, dict) and isinstance(p.after, dict):
+            out.append(f"{bullet}{name} ({', '.join(p.cites)}), entries that change:")
+            out += [f"{'  - ' if md else '      '}{line}"
+                    for line in _table_changes(p.before, p.after)]
+        else:
+            out.append(f"{bullet}{name} ({', '.join(p.cites)}): "
+                       f"{to_text(p.before)} -> {to_text(p.after)}")
     out += ["", f"{h2}Rules", ""]
     if not a.rules:
         out.append(f"{bullet}no change")
