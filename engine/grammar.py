@@ -370,7 +370,8 @@ def parse_template(token: str, offset: int) -> ast.Template:
         literal = ""
         hole_offset = offset + 1 + m.start(1)
         try:
-            node = (expr + pp.StringEnd()).parse_string(m.group(1), parse_all=True)[0]
+            node = (expr + pp.StringEnd()).parse_with_tabs().parse_string(
+                m.group(1), parse_all=True)[0]
         except pp.ParseBaseException as e:
             raise pp.ParseFatalException(
                 "", hole_offset, f"in the message, {{{m.group(1)}}} is not an expression"
@@ -413,7 +414,9 @@ def _syntax_error(e: pp.ParseBaseException, text: str, path: str) -> RuleSyntaxE
 def parse_rules(text: str, path: str = "<rules>") -> ast.RuleFile:
     """Parse one rule file."""
     try:
-        res = rule_file.parse_string(text, parse_all=True)
+        # with tabs kept: pyparsing would otherwise expand them, and spans would no
+        # longer be offsets into `text`
+        res = rule_file.parse_with_tabs().parse_string(text, parse_all=True)
     except pp.ParseBaseException as e:
         raise _syntax_error(e, text, path) from None
     except RecursionError:
@@ -427,7 +430,8 @@ def parse_rules(text: str, path: str = "<rules>") -> ast.RuleFile:
 def parse_expression(text: str, path: str = "<expression>"):
     """Parse one expression (or selection), as in a `let` (tests use this)."""
     try:
-        return (let_value + pp.StringEnd()).ignore(COMMENT).parse_string(text, parse_all=True)[0]
+        return (let_value + pp.StringEnd()).ignore(COMMENT).parse_with_tabs().parse_string(
+            text, parse_all=True)[0]
     except pp.ParseBaseException as e:
         raise _syntax_error(e, text, path) from None
     except RecursionError:

@@ -28,6 +28,8 @@ def sx(node):
         return node.value
     if isinstance(node, ast.Bool):
         return node.value
+    if type(node).__name__ == "Nothing":
+        return ("nothing",)
     if isinstance(node, ast.Text):
         return ("text", node.value)
     if isinstance(node, ast.DateLit):
@@ -117,6 +119,10 @@ RULES = [
     pytest.param('rule r\n  cites para 8, "Appendix I, table 1, note b"\n  shall true\n',
                  {"cites": ("para 8", "Appendix I, table 1, note b")}, id="cites-quoted"),
     pytest.param('rule r\n  shall true\n', {"cites": ()}, id="no-cites-parses"),
+    pytest.param('rule r\n  cites para 9\n  text "t"\n  cites para 8, "Appendix I"\n'
+                 '  shall true\n',
+                 {"cites": ("para 9", "para 8", "Appendix I"), "text": "t"},
+                 id="several-cites-clauses-add-up"),
     pytest.param(CITES + '  text "Each State party shall ... appoint up to five\n'
                  '        governmental experts."\n  shall true\n',
                  {"text": "Each State party shall ... appoint up to five governmental experts."},
@@ -317,6 +323,8 @@ EXPRESSIONS = [
     ("1.5", Fraction(3, 2)),
     ("true", True),
     ("false", False),
+    ("nothing", ("nothing",)),
+    ("if a then nothing else 1", ("if", "a", ("nothing",), 1)),
     ("2021-03-10", ("date", "2021-03-10")),
     ("2024-02-29", ("date", "2024-02-29")),
     ("3 weeks", ("duration", 3, "week")),
@@ -393,7 +401,10 @@ def test_literal_values_have_python_types():
     assert parse_expression("0.25").value == Fraction(1, 4)
 
 
-@pytest.mark.parametrize("word", [w for w in KEYWORDS if w not in ("true", "false")])
+LITERAL_WORDS = ("true", "false", "nothing")
+
+
+@pytest.mark.parametrize("word", [w for w in KEYWORDS if w not in LITERAL_WORDS])
 def test_keywords_are_not_names(word):
     with pytest.raises(RuleSyntaxError):
         parse_expression(f"1 + {word}")
@@ -461,6 +472,11 @@ SYNTAX_ERRORS = [
         "t.rules:3:8: error: expected quoted text, found 'unquoted'\n"
         "      text unquoted\n           ^",
         id="text-unquoted"),
+    pytest.param(
+        "rules", CITES + '  text "a"\n  note "n"\n  text "b"\n  shall true\n',
+        "t.rules:5:8: error: a rule has one text clause: quote the passages it encodes in one "
+        'text "..."\n      text "b"\n           ^',
+        id="second-text-clause"),
     pytest.param(
         "rules", CITES + "  for x in y\n  shall true\n",
         "t.rules:3:7: error: expected 'each', found 'x'\n      for x in y\n          ^",
@@ -577,6 +593,12 @@ SYNTAX_ERRORS = [
         "     garbage\n     ^",
         id="garbage-after-rule"),
     pytest.param(
+        "rules", "rule r\n\tcites para 1\n\tshall x =\n",
+        "t.rules:3:11: error: expected a value, found the end of the file\n"
+        "     shall x =\n"
+        "              ^",
+        id="tab-indented"),
+    pytest.param(
         "rules", 'chapter "I"\nrule r\n',
         "t.rules:2:1: error: expected quoted text, found 'rule'\n    rule r\n    ^",
         id="chapter-without-title"),
@@ -652,6 +674,7 @@ SPAN_EXPRESSIONS = [
     "each p in review.draw.reviewers union [review.state] where p not in agreed",
     "d + 3 months <= 2021-05-31 implies x",
     "a # comment\n  and b",
+    "\ta\tand\t(b or\tc)",
 ]
 
 
@@ -720,3 +743,31 @@ def test_rule_spans_slice_to_clause_text():
     holes = [p for p in r.message.parts if not isinstance(p, str)]
     assert [cut(h.span) for h in holes] == ["review", "review.saq.received", "due"]
     assert cut(holes[1].name_span) == "received"
+
+
+# --------------------------------------------------------------------------------------
+# the language reference keeps up with the grammar
+
+
+def test_reference_lists_every_keyword_and_builtin():
+    from pathlib import Path
+
+    from revmech.engine.builtins import BUILTINS
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "grammar.md").read_text(
+        encoding="utf-8")
+    block = doc.split("* **Keywords**", 1)[1].split("```", 2)[1]
+    assert sorted(block.split()) == sorted(KEYWORDS)
+    for name in BUILTINS:
+        assert f"`{name}(" in doc, f"docs/grammar.md does not describe {name}()"
+
+
+def test_tabs_do_not_shift_spans():
+    src = 'rule r\n\tcites para 1\n\tshall\tx = 1 and y\n\totherwise "{\tx} and {y}"\n'
+    (r,) = parse_rules(src, "t.rules").rules
+    cut = lambda sp: src[sp.start:sp.end]  # noqa: E731
+    assert cut(r.span) == src.rstrip("\n")
+    assert cut(r.assertion.expr.span) == "x = 1 and y"
+    assert [cut(p.span) for p in r.message.parts if not isinstance(p, str)] == ["x", "y"]
+    span = parse_expression("\t0").span
+    assert "\t0"[span.start:span.end] == "0"

@@ -1,0 +1,22 @@
+"""Shared test configuration.
+
+Hypothesis profiles: "ci" (the default: about 60 examples a property, no deadline, since
+parsing and evaluation times vary on shared machines) and "long" (2000 examples, for a
+thorough run). Choose one with the environment variable HYPOTHESIS_PROFILE:
+
+    HYPOTHESIS_PROFILE=long python -m pytest tests/test_properties.py
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci", max_examples=60, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile(
+    "long", max_examples=2000, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
