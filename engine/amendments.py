@@ -20,7 +20,7 @@ import yaml
 from . import ast
 from .errors import Diagnostic, Loc, SnapshotError, did_you_mean
 from .grammar import parse_rules
-from .parameters import Parameter, conforms, node_value, type_of
+from .parameters import YAML_LOADER, Parameter, conforms, node_value, type_of
 from .ruleset import RuleSet, assemble
 from .values import to_json
 
@@ -28,11 +28,6 @@ FORMAT = "revmech/amendment@1"
 KEYS = ("format", "title", "proposed_by", "effective", "rationale", "note", "parameters",
         "add", "replace", "repeal")
 RULE_BLOCKS = ("add", "replace")
-
-try:
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # libyaml absent
-    _Loader = yaml.SafeLoader
 
 
 @attrs.frozen
@@ -129,7 +124,7 @@ def load_amendment(path: str, text: str | None = None) -> Amendment:
     stream = io.StringIO(text)
     stream.name = path
     try:
-        root = yaml.compose(stream, Loader=_Loader)
+        root = yaml.compose(stream, Loader=YAML_LOADER)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         loc = Loc(path, mark.line + 1, mark.column + 1) if mark else Loc(path, 1, 1)

@@ -25,9 +25,9 @@ _INT = re.compile(r"^[-+]?\d+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 try:
-    _Loader = yaml.CSafeLoader
+    YAML_LOADER = yaml.CSafeLoader  # libyaml's parser; safe loading only
 except AttributeError:  # libyaml absent
-    _Loader = yaml.SafeLoader
+    YAML_LOADER = yaml.SafeLoader
 
 
 @attrs.frozen
@@ -125,7 +125,7 @@ def load_parameters(text: str, path: str) -> dict[str, Parameter]:
     try:
         stream = io.StringIO(text)
         stream.name = path  # node marks then carry the file's name
-        root = yaml.compose(stream, Loader=_Loader)
+        root = yaml.compose(stream, Loader=YAML_LOADER)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         loc = Loc(path, mark.line + 1, mark.column + 1) if mark else Loc(path, 1, 1)
