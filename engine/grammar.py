@@ -348,6 +348,11 @@ rule_file = (pp.Optional(chapter) + pp.Group(pp.ZeroOrMore(rule))("rules")
              + pp.StringEnd().set_name("'rule' or end of file"))
 rule_file.ignore(COMMENT)
 expr.ignore(COMMENT)
+# Built once: `ignore` on a new expression adds the comment to every sub-element again, so
+# building these per call made each parse slower than the last.
+rule_file.parse_with_tabs()  # pyparsing would expand tabs, and spans would not be offsets
+whole_expression = (let_value + pp.StringEnd()).ignore(COMMENT).parse_with_tabs()
+template_hole = (expr + pp.StringEnd()).parse_with_tabs()
 
 # ---- message templates ---------------------------------------------------------------
 
@@ -370,7 +375,7 @@ def parse_template(token: str, offset: int) -> ast.Template:
         literal = ""
         hole_offset = offset + 1 + m.start(1)
         try:
-            node = (expr + pp.StringEnd()).parse_with_tabs().parse_string(
+            node = template_hole.parse_string(
                 m.group(1), parse_all=True)[0]
         except pp.ParseBaseException as e:
             raise pp.ParseFatalException(
@@ -416,7 +421,7 @@ def parse_rules(text: str, path: str = "<rules>") -> ast.RuleFile:
     try:
         # with tabs kept: pyparsing would otherwise expand them, and spans would no
         # longer be offsets into `text`
-        res = rule_file.parse_with_tabs().parse_string(text, parse_all=True)
+        res = rule_file.parse_string(text, parse_all=True)
     except pp.ParseBaseException as e:
         raise _syntax_error(e, text, path) from None
     except RecursionError:
@@ -430,7 +435,7 @@ def parse_rules(text: str, path: str = "<rules>") -> ast.RuleFile:
 def parse_expression(text: str, path: str = "<expression>"):
     """Parse one expression (or selection), as in a `let` (tests use this)."""
     try:
-        return (let_value + pp.StringEnd()).ignore(COMMENT).parse_with_tabs().parse_string(
+        return whole_expression.parse_string(
             text, parse_all=True)[0]
     except pp.ParseBaseException as e:
         raise _syntax_error(e, text, path) from None
