@@ -13,7 +13,6 @@ import re
 
 import attrs
 
-UNITS = ("day", "week", "month", "year")
 _DURATION = re.compile(r"^\s*(\d+)\s+(day|week|month|year)s?\s*$")
 
 

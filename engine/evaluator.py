@@ -153,8 +153,8 @@ def _set_op(op):
         if op == "subset of":
             return all(V.key(x) in bk for x in V.items(a))
         if op == "union":
-            return tuple(V.items(a)) + tuple(x for x in V.items(b)
-                                            if V.key(x) not in {V.key(y) for y in V.items(a)})
+            ak = {V.key(y) for y in V.items(a)}
+            return tuple(V.items(a)) + tuple(x for x in V.items(b) if V.key(x) not in ak)
         keep = op == "intersect"
         return tuple(x for x in V.items(a) if (V.key(x) in bk) == keep)
     return f

@@ -16,7 +16,6 @@ STYLE = {
     "violated": "red", "late": "red", "overdue": "red", "pending": "yellow",
     "excepted": "cyan", "waived": "cyan", "passed": "green",
 }
-MODAL = {"shall": "shall", "should": "should", "may": "may"}
 
 
 def _status(f: Finding, color: bool) -> str:
@@ -27,12 +26,12 @@ def _status(f: Finding, color: bool) -> str:
 def render(report: Report, color: bool = False) -> str:
     rs = report.ruleset
     lines: list[str] = []
+    by_rule = {r.id: r for r in rs.rules}
+    chapter_of = lambda f: rs.chapter_of(by_rule[f.rule])  # noqa: E731
     for snap in report.snapshots:
         lines.append(f"{snap.file} (as of {snap.as_of.isoformat()})")
         if not snap.findings:
             lines.append("  no findings")
-        by_rule = {r.id: r for r in rs.rules}
-        chapter_of = lambda f: rs.chapter_of(by_rule[f.rule])  # noqa: E731
         for (section, title), chapter in groupby(snap.findings, key=chapter_of):
             lines.append("")
             heading = " ".join(x for x in (section, title) if x)
