@@ -22,27 +22,12 @@ from revmech.engine.procedures import trace as run_trace
 from revmech.engine.reporters import FORMATS
 from revmech.engine.reporters.trace import FORMATS as TRACE_FORMATS
 from revmech.engine.ruleset import load_ruleset
+from revmech.engine.aggregate import aggregate as summarize
+from revmech.engine.errors import UsageError
+from revmech.engine.reporters.aggregate import FORMATS as AGGREGATE_FORMATS
 
-
-class DateType(click.ParamType):
-    name = "DATE"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            self.fail(f"expected a date YYYY-MM-DD, got {value!r}", param, ctx)
-
-
-def fail_input(e: RevmechError):
-    click.echo(e.render(), err=True)
-    sys.exit(2)
-
-
-def use_color() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+from .options import DateType, fail_input, use_color
+from .output import emit
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,25 +39,41 @@ def main():
 @main.command()
 @click.argument("snapshots", nargs=-1, required=True, metavar="SNAPSHOT...")
 @click.option("--as-of", type=DateType(), help="Judge the cycle as it stood on this date.")
-@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text",
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text",
               show_default=True, help="Output format.")
+@click.option("--output", "-o", metavar="FILE",
+              help="Write the report to FILE (atomically) instead of stdout.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="error",
               show_default=True, help="Exit 1 when a failing finding is at or above this.")
 @click.option("--all", "keep_passed", is_flag=True, help="List passed findings too.")
 @click.option("--rules", "rules_dir", type=click.Path(), help="Rule folder (default: shipped).")
 @click.option("-a", "--amendment", "amendments", multiple=True, metavar="AMENDMENT",
               help="Apply an amendment (repeatable; applied in order).")
-def check(snapshots, as_of, fmt, fail_on, keep_passed, rules_dir, amendments):
+@click.option("--waivers", metavar="FILE",
+              help="Accepted findings (format revmech/waivers@1): reported as waived.")
+@click.option("--aggregate", is_flag=True,
+              help="Briefing summary: counts per paragraph and rule, no State named "
+                   "(formats text, markdown, json).")
+@click.option("--min-count", type=click.IntRange(min=1), default=3, show_default=True,
+              help="With --aggregate: show counts below this as 'fewer than N'.")
+def check(snapshots, as_of, fmt, output, fail_on, keep_passed, rules_dir, amendments,
+          waivers, aggregate, min_count):
     """Check review-cycle snapshots against the rules."""
     try:
+        if aggregate and fmt not in AGGREGATE_FORMATS:
+            raise UsageError.at(f"--aggregate: format '{fmt}' names States; use one of "
+                                f"{', '.join(AGGREGATE_FORMATS)}")
         ruleset = load_ruleset(rules_dir)
         amended = load_and_apply(ruleset, amendments) if amendments else None
         report = run_check(ruleset, snapshots, as_of=as_of, keep_passed=keep_passed,
-                           amended=amended)
-        out = FORMATS[fmt](report, color=use_color() and fmt == "text")
+                           amended=amended, waivers=waivers)
+        if aggregate:
+            out = AGGREGATE_FORMATS[fmt](summarize(report, min_count))
+        else:
+            out = FORMATS[fmt](report, color=use_color() and fmt == "text" and not output)
+        emit(out, output)
     except RevmechError as e:
         fail_input(e)
-    click.echo(out, nl=False, color=True)
     sys.exit(1 if report.failing_at(fail_on) else 0)
 
 
@@ -139,6 +140,11 @@ def run_tests(folder, rules_dir):
     click.echo(result.render(), nl=False)
     sys.exit(0 if result.ok else 1)
 
+
+from .inquire import deadlines, explain  # noqa: E402  (commands of their own module)
+
+main.add_command(deadlines)
+main.add_command(explain)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

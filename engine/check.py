@@ -13,6 +13,7 @@ from .findings import Finding
 from .loader import judge_at, load_snapshot
 from .model import Snapshot
 from .ruleset import RuleSet
+from .waivers import apply_waivers, load_waivers
 
 
 @attrs.frozen
@@ -28,6 +29,17 @@ class Report:
     ruleset: RuleSet
     snapshots: tuple[SnapshotResult, ...]
     all: bool  # passed findings listed
+    waivers: tuple = ()  # the waivers.Waiver given, in file order
+    waivers_used: tuple[str, ...] = ()  # ids of the waivers that matched a failing finding
+
+    @property
+    def unmatched_waivers(self) -> list:
+        """Waivers that matched no failing finding in any snapshot: stale or mistyped."""
+        return [w for w in self.waivers if w.finding_id not in self.waivers_used]
+
+    @property
+    def expired_waivers(self) -> list[Finding]:
+        return [f for f in self.findings if f.waiver_expired]
 
     @property
     def findings(self) -> list[Finding]:
@@ -65,9 +77,10 @@ def evaluate(ruleset: RuleSet, snapshot: Snapshot, keep_passed: bool = False) ->
 
 
 def check(ruleset: RuleSet, paths: Sequence[str], as_of: dt.date | None = None,
-          keep_passed: bool = False, amended=None) -> Report:
+          keep_passed: bool = False, amended=None, waivers: str | None = None) -> Report:
     """Load every snapshot first (bad input fails before any output), then evaluate; with
-    `amended` (amendments.Amended), under the amended rules and their effective dates."""
+    `amended` (amendments.Amended), under the amended rules and their effective dates;
+    with `waivers` (a waivers file), applying the waivers it records."""
     if amended is not None:
         from .impact import evaluate_amended
 
@@ -75,7 +88,14 @@ def check(ruleset: RuleSet, paths: Sequence[str], as_of: dt.date | None = None,
         run = lambda s: evaluate_amended(amended, s, keep_passed)  # noqa: E731
     else:
         run = lambda s: evaluate(ruleset, s, keep_passed)  # noqa: E731
+    accepted = load_waivers(waivers, ruleset.rules) if waivers is not None else ()
     snapshots = [load_snapshot(p, phase_years=ruleset.phase_years) for p in paths]
     if as_of is not None:
         snapshots = [judge_at(s, as_of) for s in snapshots]
-    return Report(ruleset, tuple(run(s) for s in snapshots), keep_passed)
+    results = [run(s) for s in snapshots]
+    uses: dict[str, int] = {}
+    if accepted:
+        results = [attrs.evolve(r, findings=tuple(apply_waivers(r.findings, accepted, r.as_of,
+                                                                uses)))
+                   for r in results]
+    return Report(ruleset, tuple(results), keep_passed, accepted, tuple(sorted(uses)))

@@ -430,9 +430,11 @@ class CompiledRule:
 
 
 def compile_rule(rule: ast.Rule, index: int, source: str, params: dict[str, Parameter],
-                 permissions: dict[str, "CompiledRule"]) -> CompiledRule:
+                 permissions: dict[str, "CompiledRule"],
+                 compiler: Callable[[set[str]], Compiler] = Compiler) -> CompiledRule:
+    """`compiler` makes the expression compiler (explain passes one that records values)."""
     local = {b.name for b in rule.bindings} | {let.name for let in rule.lets}
-    c = Compiler(local)
+    c = compiler(local)
     text = lambda node: " ".join(source[node.span.start:node.span.end].split())  # noqa: E731
     bindings = tuple((b.name, c(b.source), c(b.where) if b.where is not None else None)
                      for b in rule.bindings)

@@ -32,6 +32,8 @@ class Finding:
     rule_index: int = attrs.field(default=0, repr=False)  # position in the rule set
     due: str | None = None  # ISO date, for deadlines
     reason: str | None = None  # what excused an excepted finding
+    waiver: Any = None  # the waivers.Waiver that matched this finding, if any
+    waiver_expired: bool = False  # the waiver had expired by the snapshot's as_of
 
     @property
     def id(self) -> str:
@@ -61,6 +63,8 @@ class Finding:
             out["due"] = self.due
         if self.reason is not None:
             out["reason"] = self.reason
+        if self.waiver is not None:
+            out["waiver"] = dict(self.waiver.to_json(), expired=self.waiver_expired)
         return out
 
 

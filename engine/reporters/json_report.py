@@ -11,7 +11,7 @@ FORMAT = "revmech/report@1"
 
 def as_dict(report: Report) -> dict:
     rs = report.ruleset
-    return {
+    out = {
         "format": FORMAT,
         "ruleset": {
             "rules": sum(1 for r in rs.rules if r.modality != "may"),
@@ -21,6 +21,10 @@ def as_dict(report: Report) -> dict:
         "summary": report.summary(),
         "findings": [f.to_json() for f in report.findings],
     }
+    if report.waivers:
+        out["waivers"] = {"given": len(report.waivers),
+                          "unmatched": [w.to_json() for w in report.unmatched_waivers]}
+    return out
 
 
 def render(report: Report, color: bool = False) -> str:

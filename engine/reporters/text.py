@@ -11,6 +11,7 @@ import click
 
 from ..check import Report
 from ..findings import Finding
+from .common import unmatched_note, waiver_note
 
 STYLE = {
     "violated": "red", "late": "red", "overdue": "red", "pending": "yellow",
@@ -45,6 +46,13 @@ def render(report: Report, color: bool = False) -> str:
                     subject = "/".join(str(v) for _, v in f.subject) or "-"
                     lines.append(f"    {_status(f, color)} {where}  {subject}")
                     lines.append(f"      {f.message}")
+                    note = waiver_note(f)
+                    if note:
+                        lines.append(f"      {note}")
+        lines.append("")
+    for w in report.unmatched_waivers:
+        lines.append(unmatched_note(w))
+    if report.unmatched_waivers:
         lines.append("")
     s = report.summary()
     lines.append(

@@ -1,0 +1,33 @@
+"""Where a command's output goes: stdout, or a file written atomically (a reader never
+sees half a report, and a failed run leaves the previous file in place)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import click
+
+from revmech.engine.errors import UsageError
+
+
+def emit(text: str, output: str | None) -> None:
+    if output is None or output == "-":
+        click.echo(text, nl=False, color=True)
+        return
+    folder = os.path.dirname(os.path.abspath(output))
+    if os.path.isdir(output):
+        raise UsageError.at(f"--output: '{output}' is a directory, expected a file name")
+    if not os.path.isdir(folder):
+        raise UsageError.at(f"--output: cannot write '{output}': no such folder '{folder}'")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".revmech-", suffix=".tmp")
+    except OSError as e:
+        raise UsageError.at(f"--output: cannot write in '{folder}': {e.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, output)
+    except OSError as e:
+        os.unlink(tmp)
+        raise UsageError.at(f"--output: cannot write '{output}': {e.strerror}") from None

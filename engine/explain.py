@@ -1,0 +1,246 @@
+"""`explain`: why a rule held, failed or was excepted, for each binding of one snapshot.
+
+The rule is compiled again with a compiler that records the value of every
+sub-expression evaluated for the binding at hand (not those inside a selection, which
+are evaluated once per item). From that record come the decisive facts (for an `and`
+that failed, the parts that failed; for an `or`, all of them), the full tree of values,
+the parameters read and the snapshot records involved, with their lines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterator
+
+import attrs
+
+from . import ast
+from . import values as V
+from .calendar import Duration
+from .errors import UsageError, did_you_mean
+from .evaluator import (FAILING, CompiledRule, Compiler, _finding, compile_rule, judge,
+                        make_context)
+from .findings import Finding
+from .model import Snapshot
+from .ruleset import RuleSet
+
+_UNSET = object()
+_LITERALS = (ast.Num, ast.Text, ast.Bool, ast.DateLit, ast.DurationLit, ast.Nothing)
+
+
+class TracingCompiler(Compiler):
+    """A compiler whose functions record their last value in `trace`, keyed by node id,
+    outside selections."""
+
+    def __init__(self, local: set[str], trace: dict[int, Any]):
+        super().__init__(local)
+        self.trace = trace
+        self.depth = 0
+
+    def __call__(self, node):
+        inner = isinstance(node, ast.Selection)
+        self.depth += inner
+        try:
+            fn = super().__call__(node)
+        finally:
+            self.depth -= inner
+        if self.depth or isinstance(node, _LITERALS):
+            return fn
+        trace, key = self.trace, id(node)
+
+        def traced(env, ctx):
+            v = trace[key] = fn(env, ctx)
+            return v
+        return traced
+
+
+@attrs.frozen
+class Step:
+    """One evaluated part of the rule: its text, value, and the parts that decided it."""
+
+    label: str  # let | applies when | must | should | ... | unless
+    node: Any
+    value: Any
+
+
+@attrs.frozen
+class Explanation:
+    """One binding: its subject, status, message, and the values that decided them."""
+
+    subject: tuple[tuple[str, Any], ...]
+    applies: bool  # False: the rule's `when` does not hold, so it says nothing here
+    status: str | None
+    finding: Finding | None
+    lets: tuple[tuple[str, Any], ...]
+    trace: dict = attrs.field(eq=False, repr=False)
+    due: dt.date | None = None
+    records: tuple = ()  # snapshot objects read (with .loc), in file order
+
+
+@attrs.frozen
+class RuleExplanation:
+    rule: ast.Rule
+    compiled: CompiledRule
+    source: str  # the rule's source text
+    params: tuple  # parameters.Parameter read by the rule
+    snapshot: Snapshot
+    bindings: tuple[Explanation, ...]
+
+    def text(self, node) -> str:
+        return self.compiled.text(node)
+
+
+def _matches(subject: tuple, wanted: str, rule_id: str) -> bool:
+    ids = [str(v) for _, v in subject]
+    joined = "/".join(ids)
+    return wanted in (joined, f"{rule_id}/{joined}") or (len(ids) > 1 and wanted in ids)
+
+
+def explain(ruleset: RuleSet, rule_id: str, snapshot: Snapshot,
+            subject: str | None = None) -> RuleExplanation:
+    """Explain `rule_id` on `snapshot`, for every binding or those whose subject is
+    `subject` (the finding's subject ids joined by '/', or the finding id, or one id)."""
+    rule = ruleset.rule(rule_id)
+    if rule is None:
+        ids = [r.id for r in ruleset.rules]
+        raise UsageError.at(f"unknown rule '{rule_id}'{did_you_mean(rule_id, ids)}")
+    if rule.modality == "may":
+        users = [r.id for r in ruleset.rules if r.unless is not None
+                 and r.unless.permission == rule.id]
+        raise UsageError.at(
+            f"'{rule_id}' is a permission (may): it has no findings of its own; explain a "
+            f"rule that uses it: {', '.join(users) or 'none does'}")
+    permissions = {cr.rule.id: cr for cr in ruleset.compiled if cr.rule.modality == "may"}
+    index = next(cr.index for cr in ruleset.compiled if cr.rule.id == rule_id)
+    trace: dict[int, Any] = {}
+    source_text = ruleset.sources.get(rule.file, "")
+    cr = compile_rule(rule, index, source_text, ruleset.params, permissions,
+                      compiler=lambda local: TracingCompiler(local, trace))
+    ctx = make_context(snapshot, ruleset.params, ruleset.phase_years)
+    found = list(_bindings(cr, ctx, trace, subject))
+    if subject is not None and not found:
+        raise UsageError.at(
+            f"{rule_id} has no binding with subject '{subject}' in {snapshot.file}"
+            f"{_subject_hint(cr, ctx, subject)}")
+    params = tuple(ruleset.params[p] for p in cr.params)
+    return RuleExplanation(rule, cr, ruleset.source_of(rule), params, snapshot, tuple(found))
+
+
+def _subject_hint(cr: CompiledRule, ctx, wanted: str) -> str:
+    ids = [("/".join(str(v) for _, v in s)) for s, _ in _subjects(cr, ctx)]
+    hint = did_you_mean(wanted, ids)
+    names = ", ".join(b[0] for b in cr.bindings)
+    return hint or f" (its subjects are ids of {names} joined by '/')"
+
+
+def _subjects(cr: CompiledRule, ctx) -> Iterator[tuple[tuple, dict]]:
+    """(subject, env) for every binding the rule ranges over (its `where`s hold)."""
+    env = dict(ctx.globals)
+    names = [b[0] for b in cr.bindings]
+
+    def loop(i: int):
+        if i == len(cr.bindings):
+            yield tuple((n, V.to_json(V.ident(env[n]))) for n in names), env
+            return
+        name, source, where = cr.bindings[i]
+        coll = source(env, ctx)
+        if coll is None:
+            return
+        for item in V.items(coll):
+            env[name] = item
+            if where is not None and where(env, ctx) is not True:
+                continue
+            yield from loop(i + 1)
+
+    yield from loop(0)
+
+
+def _bindings(cr: CompiledRule, ctx, trace: dict, wanted: str | None
+              ) -> Iterator[Explanation]:
+    names = [b[0] for b in cr.bindings]
+    for subject, env in _subjects(cr, ctx):
+        if wanted is not None and not _matches(subject, wanted, cr.rule.id):
+            continue
+        trace.clear()
+        for name, f in cr.lets:
+            env[name] = f(env, ctx)
+        lets = tuple((name, env[name]) for name, _ in cr.lets)
+        if cr.when is not None and cr.when(env, ctx) is not True:
+            yield Explanation(subject, False, None, None, lets, dict(trace),
+                              records=_records(env, names, trace))
+            continue
+        status, due, info = judge(cr, env, ctx)
+        reason = None
+        if status in FAILING and cr.unless is not None:
+            if cr.unless(env, ctx) is True:
+                u = cr.rule.unless
+                status = "excepted"
+                reason = (f"permitted by {u.permission}" if u.permission else
+                          f"unless {cr.text(u.expr)}")
+        finding = _finding(cr, env, ctx, status, due, info, reason, names)
+        yield Explanation(subject, True, status, finding, lets, dict(trace), due,
+                          _records(env, names, trace))
+
+
+def _objects(v: Any, out: list, limit: int = 12) -> None:
+    if isinstance(v, (tuple, list, frozenset)):
+        for x in list(v)[:limit]:
+            _objects(x, out, limit)
+    elif isinstance(v, dict):
+        for x in list(v.values())[:limit]:
+            _objects(x, out, limit)
+    elif getattr(v, "loc", None) is not None and attrs.has(type(v)):
+        out.append(v)
+
+
+def _records(env: dict, names: list[str], trace: dict) -> tuple:
+    found: list = []
+    for n in names:
+        _objects(env[n], found)
+    for v in trace.values():
+        _objects(v, found)
+    seen, out = set(), []
+    for o in found:
+        if o.loc not in seen:
+            seen.add(o.loc)
+            out.append(o)
+    return tuple(sorted(out, key=lambda o: o.loc))
+
+
+# ---- what decided a value -------------------------------------------------------------
+
+
+def value_of(e: Explanation, node) -> Any:
+    if isinstance(node, _LITERALS):
+        return None if isinstance(node, ast.Nothing) else \
+            Duration(node.amount, node.unit) if isinstance(node, ast.DurationLit) \
+            else node.value
+    return e.trace.get(id(node), _UNSET)
+
+
+def evaluated(e: Explanation, node) -> bool:
+    return isinstance(node, _LITERALS) or id(node) in e.trace
+
+
+def decisive(e: Explanation, node) -> list:
+    """The parts of a boolean expression that decided its value: for a failed `and`, its
+    failed parts; for a held `or`, a held part; for a failed `or`, all its parts."""
+    v = value_of(e, node)
+    if isinstance(node, ast.Unary) and node.op == "not":
+        return decisive(e, node.operand)
+    if isinstance(node, ast.If) and value_of(e, node.cond) in (True, False):
+        return decisive(e, node.then if value_of(e, node.cond) else node.else_)
+    if isinstance(node, ast.Binary) and node.op in ("and", "or", "implies"):
+        left, right = node.left, node.right
+        lv, rv = value_of(e, left), value_of(e, right)
+        if node.op == "implies":
+            if v is True:
+                return decisive(e, left) if lv is False else decisive(e, right)
+            return decisive(e, left) + decisive(e, right)
+        stop = False if node.op == "and" else True
+        if v is stop or v is None:  # the parts that gave this value decided it
+            out = [x for part, pv in ((left, lv), (right, rv)) if pv is v
+                   for x in decisive(e, part)]
+            return out or [node]
+        return decisive(e, left) + decisive(e, right)
+    return [node]

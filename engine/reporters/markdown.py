@@ -1,0 +1,70 @@
+"""Markdown, for a pull-request comment or a note: a summary line, then per snapshot the
+failing findings grouped by rule, and the rest (pending, excepted, waived) folded away.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import groupby
+
+from ..check import Report
+from .common import one_line, subject, unmatched_note, waiver_note, where
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+
+
+def esc(text: str) -> str:
+    """Text that Markdown shows as written (no emphasis, links or HTML from data)."""
+    return _SPECIAL.sub(r"\\\1", one_line(text))
+
+
+def _summary(report: Report) -> str:
+    s = report.summary()
+    return (f"**{s['error']} error{'s' if s['error'] != 1 else ''}**, "
+            f"**{s['warning']} warning{'s' if s['warning'] != 1 else ''}**, "
+            f"{s['pending']} pending, {s['excepted']} excepted, {s['waived']} waived, "
+            f"{s['passed']} passed")
+
+
+def _item(f) -> list[str]:
+    status = f"{f.severity} {f.status}" if f.failing else f.status
+    out = [f"- **{status}** `{subject(f)}` at `{where(f)}`: {esc(f.message)}"]
+    note = waiver_note(f)
+    if note:
+        out.append(f"  - {esc(note)}")
+    return out
+
+
+def _by_rule(report: Report, found) -> list[str]:
+    out = []
+    for rule_id, group in groupby(found, key=lambda f: f.rule):
+        rule = report.ruleset.rule(rule_id)
+        out.append(f"#### `{rule_id}` ({esc(', '.join(rule.cites))}; {rule.modality})")
+        out.append("")
+        for f in group:
+            out += _item(f)
+        out.append("")
+    return out
+
+
+def render(report: Report, color: bool = False) -> str:
+    out = ["## revmech check", "", _summary(report), ""]
+    for snap in report.snapshots:
+        out += [f"### `{snap.file}` (as of {snap.as_of.isoformat()})", ""]
+        failing = [f for f in snap.findings if f.failing]
+        rest = [f for f in snap.findings if not f.failing]
+        if not failing:
+            out += ["No failing finding.", ""]
+        out += _by_rule(report, failing)
+        if rest:
+            out += ["<details>", f"<summary>{len(rest)} other finding"
+                    f"{'s' if len(rest) != 1 else ''} (pending, excepted, waived"
+                    f"{', passed' if report.all else ''})</summary>", ""]
+            out += _by_rule(report, rest)
+            out += ["</details>", ""]
+    unmatched = report.unmatched_waivers
+    if unmatched:
+        out += ["### Waivers that match no failing finding", ""]
+        out += [f"- {esc(unmatched_note(w))}" for w in unmatched]
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,233 @@
+"""Waivers (design.md, format revmech/waivers@1): findings a Secretariat has accepted.
+
+A waiver names a rule and the full subject of one finding, why it is accepted, who
+decided, and until when. Applying waivers never hides a finding: a failing finding that
+a waiver matches becomes `waived` and carries the waiver; once the waiver has expired
+(its date is before the snapshot's `as_of`) the finding keeps its failing status and
+carries the expired waiver, flagged; a waiver that matches no failing finding is
+reported, since it is stale or mistyped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+import attrs
+import yaml
+
+from . import ast
+from .errors import Diagnostic, Loc, SnapshotError, did_you_mean
+from .findings import Finding
+from .loader import compose
+
+FORMAT = "revmech/waivers@1"
+KEYS = ("rule", "subject", "justification", "decided_by", "expires")
+_CORE = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_CORE + t for t in ("str", "int")}
+
+
+@attrs.frozen
+class Waiver:
+    rule: str
+    subject: tuple[tuple[str, str], ...]  # (binding name, id), in the rule's binding order
+    justification: str
+    decided_by: str
+    expires: dt.date
+    loc: Loc
+
+    @property
+    def finding_id(self) -> str:
+        return "/".join([self.rule] + [v for _, v in self.subject])
+
+    def expired_on(self, as_of: dt.date) -> bool:
+        return self.expires < as_of
+
+    def to_json(self) -> dict:
+        return {"rule": self.rule, "subject": dict(self.subject),
+               "justification": self.justification, "decided_by": self.decided_by,
+               "expires": self.expires.isoformat(),
+               "location": {"file": self.loc.file, "line": self.loc.line,
+                            "column": self.loc.column}}
+
+
+def _loc(node: yaml.Node) -> Loc:
+    m = node.start_mark
+    return Loc(m.name, m.line + 1, m.column + 1)
+
+
+def load_waivers(path: str, rules: Sequence[ast.Rule]) -> tuple[Waiver, ...]:
+    """The waivers of a file, checked against the rule set: every problem is collected
+    and raised together as a located SnapshotError."""
+    root, text = compose(path)
+    errors: list[Diagnostic] = []
+
+    def error(message: str, node: yaml.Node) -> None:
+        errors.append(Diagnostic(message, _loc(node), text))
+
+    def scalar(node: yaml.Node, where: str, expected: str = "text") -> str | None:
+        if not isinstance(node, yaml.ScalarNode) or node.tag not in _SCALAR_TAGS \
+                or not node.value.strip():
+            error(f"{where}: expected {expected}, got {_got(node)}", node)
+            return None
+        return node.value
+
+    def mapping(node: yaml.Node, where: str, expected: str) -> dict[str, tuple]:
+        """key -> (key node, value node); duplicate keys are errors."""
+        if not isinstance(node, yaml.MappingNode):
+            error(f"{where}expected {expected}, got {_got(node)}", node)
+            return {}
+        out: dict[str, tuple] = {}
+        for k, v in node.value:
+            if not isinstance(k, yaml.ScalarNode):
+                error(f"{where}expected a key name, got {_got(k)}", k)
+            elif k.value in out:
+                error(f"{where}duplicate key '{k.value}' (first at line "
+                      f"{_loc(out[k.value][0]).line})", k)
+            else:
+                out[k.value] = (k, v)
+        return out
+
+    top = mapping(root, "", "a mapping at the top level (format: "
+                  f"{FORMAT}, waivers: [...])")
+    if not top:
+        raise SnapshotError(errors)
+    for key, (kn, _) in top.items():
+        if key not in ("format", "waivers"):
+            error(f"unknown key '{key}'{did_you_mean(key, ('format', 'waivers'))}", kn)
+    fmt = top.get("format")
+    if fmt is None:
+        error(f"missing required key 'format' (expected 'format: {FORMAT}')", root)
+    elif getattr(fmt[1], "value", None) != FORMAT:
+        value = getattr(fmt[1], "value", None)
+        if isinstance(value, str) and value.startswith("revmech/waivers@"):
+            error(f"format: unsupported waivers format version '{value}': this revmech "
+                  f"reads '{FORMAT}'", fmt[1])
+        else:
+            error(f"format: expected '{FORMAT}', got {_got(fmt[1])}", fmt[1])
+    by_id = {r.id: r for r in rules}
+    out: list[Waiver] = []
+    first: dict[str, Waiver] = {}
+    entries = top.get("waivers")
+    if entries is None:
+        error("missing required key 'waivers' (a list of waivers)", root)
+    elif not isinstance(entries[1], yaml.SequenceNode):
+        error(f"waivers: expected a list of waivers, got {_got(entries[1])}", entries[1])
+    else:
+        for i, node in enumerate(entries[1].value):
+            w = _waiver(node, f"waivers[{i}]", by_id, error, scalar, mapping)
+            if w is None:
+                continue
+            if w.finding_id in first:
+                error(f"waivers[{i}]: a second waiver for {w.finding_id} (first at line "
+                      f"{first[w.finding_id].loc.line})", node)
+                continue
+            first[w.finding_id] = w
+            out.append(w)
+    if errors:
+        raise SnapshotError(sorted(errors, key=lambda d: (d.loc.line, d.loc.column)))
+    return tuple(out)
+
+
+def _waiver(node, where, by_id, error, scalar, mapping) -> Waiver | None:
+    fields = mapping(node, f"{where}: ", "a mapping with " + ", ".join(KEYS))
+    if not fields:
+        return None
+    ok = True
+    for key, (kn, _) in fields.items():
+        if key not in KEYS:
+            error(f"{where}: unknown key '{key}'{did_you_mean(key, KEYS)}", kn)
+            ok = False
+    for key in KEYS:
+        if key not in fields:
+            error(f"{where}: missing required key '{key}'", node)
+            ok = False
+    if not ok:
+        return None
+    rule_id = scalar(fields["rule"][1], f"{where}.rule", "a rule id")
+    justification = scalar(fields["justification"][1], f"{where}.justification")
+    decided_by = scalar(fields["decided_by"][1], f"{where}.decided_by")
+    expires = _date(fields["expires"][1], f"{where}.expires", error)
+    rule = by_id.get(rule_id) if rule_id is not None else None
+    if rule_id is not None and rule is None:
+        error(f"{where}.rule: unknown rule '{rule_id}'{did_you_mean(rule_id, by_id)}",
+              fields["rule"][1])
+    elif rule is not None and rule.modality == "may":
+        error(f"{where}.rule: '{rule_id}' is a permission (may): it has no findings to "
+              "waive", fields["rule"][1])
+        rule = None
+    subject_node = fields["subject"][1]
+    subject = mapping(subject_node, f"{where}.subject: ",
+                      "a mapping of the rule's bindings to ids")
+    if rule is None or not subject or None in (justification, decided_by, expires):
+        return None
+    names = [b.name for b in rule.bindings]
+    values: dict[str, str] = {}
+    for key, (kn, vn) in subject.items():
+        if key not in names:
+            error(f"{where}.subject: '{key}' is not a binding of {rule.id}"
+                  f"{did_you_mean(key, names)}; it ranges over {_listing(names)}", kn)
+            continue
+        v = scalar(vn, f"{where}.subject.{key}", "an id")
+        if v is not None:
+            values[key] = v
+    missing = [n for n in names if n not in subject]
+    if missing:
+        error(f"{where}.subject: missing {_listing(missing)} ({rule.id} ranges over "
+              f"{_listing(names)}; a waiver names one finding)", subject_node)
+        return None
+    if len(values) != len(names):
+        return None
+    return Waiver(rule.id, tuple((n, values[n]) for n in names), justification, decided_by,
+                  expires, _loc(node))
+
+
+def _date(node: yaml.Node, where: str, error) -> dt.date | None:
+    if isinstance(node, yaml.ScalarNode) and node.tag in (_CORE + "timestamp", _CORE + "str"):
+        try:
+            return dt.date.fromisoformat(node.value)
+        except ValueError:
+            pass
+    error(f"{where}: expected a date YYYY-MM-DD, got {_got(node)}", node)
+    return None
+
+
+def _got(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    if node.tag == _CORE + "null" or node.value == "":
+        return "nothing"
+    if not node.tag.startswith(_CORE):
+        return f"a value tagged '{node.tag}'"
+    return f"'{node.value[:40]}'"
+
+
+def _listing(names: Iterable[str]) -> str:
+    return ", ".join(f"'{n}'" for n in names)
+
+
+@attrs.frozen
+class WaiverUse:
+    waiver: Waiver
+    matched: int  # failing findings it matched, waived or (expired) not
+
+
+def apply_waivers(findings: Sequence[Finding], waivers: Sequence[Waiver], as_of: dt.date,
+                  uses: dict[str, int]) -> list[Finding]:
+    """The findings of one snapshot with `waivers` applied; `uses` counts matches per
+    waiver id across snapshots."""
+    by_id = {w.finding_id: w for w in waivers}
+    out = []
+    for f in findings:
+        w = by_id.get(f.id) if f.failing else None
+        if w is None:
+            out.append(f)
+            continue
+        uses[w.finding_id] = uses.get(w.finding_id, 0) + 1
+        if w.expired_on(as_of):
+            out.append(attrs.evolve(f, waiver=w, waiver_expired=True))
+        else:
+            out.append(attrs.evolve(f, status="waived", waiver=w))
+    return out
