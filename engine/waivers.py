@@ -25,6 +25,7 @@ FORMAT = "revmech/waivers@1"
 KEYS = ("rule", "subject", "justification", "decided_by", "expires")
 _CORE = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_CORE + t for t in ("str", "int")}
+_KNOWN_TAGS = {_CORE + t for t in ("str", "int", "bool", "null", "float", "timestamp")}
 
 
 @attrs.frozen
@@ -199,7 +200,7 @@ def _got(node: yaml.Node) -> str:
         return "a list"
     if node.tag == _CORE + "null" or node.value == "":
         return "nothing"
-    if not node.tag.startswith(_CORE):
+    if node.tag not in _KNOWN_TAGS:
         return f"a value tagged '{node.tag}'"
     return f"'{node.value[:40]}'"
 

@@ -10,7 +10,7 @@ from itertools import groupby
 from ..check import Report
 from .common import one_line, subject, unmatched_note, waiver_note, where
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")  # with [] escaped, () cannot make a link
 
 
 def esc(text: str) -> str:

@@ -1,0 +1,367 @@
+"""The report formats of `revmech check`, `--output`, waivers, briefing summaries,
+`revmech deadlines` and `revmech explain`, through the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+from junitparser import Failure, JUnitXml
+
+from revmech.cli.main import main
+
+ROOT = Path(__file__).resolve().parent.parent
+CLEAN = "fixtures/sample-cycle.yaml"
+PLANTED = "fixtures/sample-planted.yaml"
+WAIVERS = "fixtures/waivers/sample-planted.yaml"
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("REVMECH_UPDATE_GOLDEN") == "1"
+
+
+@pytest.fixture(autouse=True)
+def at_root(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if UPDATE:
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"differs from {path}"
+
+
+@pytest.fixture(scope="module")
+def planted_json():
+    with pytest.MonkeyPatch.context() as m:
+        m.chdir(ROOT)
+        return json.loads(run("check", PLANTED, "--format", "json",
+                              "--waivers", WAIVERS).output)
+
+
+# ---- formats ---------------------------------------------------------------------------
+
+
+def test_junit_is_read_by_a_junit_parser(planted_json):
+    r = run("check", PLANTED, "--format", "junit", "--waivers", WAIVERS)
+    assert r.exit_code == 1
+    xml = JUnitXml.fromstring(r.output.encode())
+    suites = list(xml)
+    assert [s.name for s in suites] == [PLANTED]
+    cases = list(suites[0])
+    rules = planted_json["ruleset"]["rules"]
+    assert len(cases) == rules == suites[0].tests
+    failing = {f["rule"] for f in planted_json["findings"]
+               if f["status"] in ("violated", "late", "overdue")}
+    failed = {c.name for c in cases if any(isinstance(x, Failure) for x in c.result)}
+    assert failed == failing
+    assert suites[0].failures == len(failing)
+    case = next(c for c in cases if c.name == "uncac-exemption")
+    failure = case.result[0]
+    assert failure.type == "error"
+    assert failure.message.startswith("1 failing finding of uncac-exemption (Appendix I, "
+                                   "table 1, note b): COL was a party to UNCAC")
+    assert "COL-convention-1 at fixtures/sample-planted.yaml:597:5" in failure.text
+
+
+def test_junit_marks_a_rule_with_only_waived_findings_as_passed():
+    r = run("check", PLANTED, "--format", "junit", "--waivers", WAIVERS)
+    case = next(c for c in JUnitXml.fromstring(r.output.encode())
+                .__iter__().__next__() if c.name == "experts-cap")
+    assert case.is_passed
+    assert "waived until 2026-12-31" in case.system_out
+
+
+def test_sarif_is_valid_against_the_sarif_2_1_0_schema(planted_json):
+    r = run("check", PLANTED, "--format", "sarif", "--waivers", WAIVERS, "--all")
+    assert r.exit_code == 1
+    log = json.loads(r.output)
+    schema = json.loads((ROOT / "tests/data/sarif-schema-2.1.0.json").read_text())
+    jsonschema.Draft4Validator.check_schema(schema)
+    errors = sorted(jsonschema.Draft4Validator(schema).iter_errors(log), key=str)
+    assert not errors, errors[0]
+    assert log["version"] == "2.1.0"
+    driver = log["runs"][0]["tool"]["driver"]
+    rule = next(x for x in driver["rules"] if x["id"] == "experts-cap")
+    assert rule["fullDescription"]["text"].startswith("Each State party shall, for the "
+                                                      "purposes of the review, appoint")
+    assert rule["helpUri"] == "site/rules/experts-cap.html"
+    assert rule["properties"]["cites"] == ["para 19"]
+
+
+def test_sarif_results_point_at_the_objects_of_the_json_report(planted_json):
+    log = json.loads(run("check", PLANTED, "--format", "sarif", "--waivers", WAIVERS).output)
+    results = log["runs"][0]["results"]
+    assert len(results) == len(planted_json["findings"])
+    for res, f in zip(results, planted_json["findings"]):
+        assert res["ruleId"] == f["rule"]
+        assert res["partialFingerprints"]["revmechFindingId/v1"] == f["id"]
+        region = res["locations"][0]["physicalLocation"].get("region")
+        if f["location"]:
+            assert region == {"startLine": f["location"]["line"],
+                              "startColumn": f["location"]["column"]}
+    waived = [x for x in results if x["properties"]["status"] == "waived"]
+    assert [x["suppressions"][0]["status"] for x in waived] == ["accepted"]
+    kinds = {x["properties"]["status"]: x["kind"] for x in results}
+    assert kinds == {"violated": "fail", "late": "fail", "overdue": "fail", "waived": "fail",
+                     "pending": "open", "excepted": "pass"}
+
+
+def test_github_annotations_match_golden():
+    r = run("check", PLANTED, "--format", "github", "--waivers", WAIVERS)
+    assert r.exit_code == 1
+    golden("planted.github", r.output)
+
+
+def test_markdown_matches_golden():
+    r = run("check", PLANTED, "--format", "markdown", "--waivers", WAIVERS)
+    assert r.exit_code == 1
+    golden("planted.md", r.output)
+
+
+@pytest.mark.parametrize("text,escaped", [
+    ("a|b", r"a\|b"),
+    ("*bold* _it_", r"\*bold\* \_it\_"),
+    ("<script>", r"\<script\>"),
+    ("[link](x)", r"\[link\](x)"),
+    ("`code` ~x~", r"\`code\` \~x\~"),
+    ("two\nlines", "two lines"),
+])
+def test_markdown_escapes_data(text, escaped):
+    from revmech.engine.reporters.markdown import esc
+    assert esc(text) == escaped
+
+
+@pytest.mark.parametrize("message,expected", [
+    ("50% done", "::error title=t::50%25 done"),
+    ("a\nb", "::error title=t::a%0Ab"),
+])
+def test_github_escapes_data(message, expected):
+    from revmech.engine.reporters.github import _command
+    assert _command("error", message, "t") == expected
+
+
+def test_github_escapes_properties():
+    from revmech.engine.reporters.github import _command
+    assert _command("warning", "m", "r (para 1, para 2): late") == \
+        "::warning title=r (para 1%2C para 2)%3A late::m"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "junit", "sarif", "github", "markdown"])
+def test_clean_sample_in_every_format_exits_0(fmt):
+    r = run("check", CLEAN, "--format", fmt)
+    assert r.exit_code == 0, r.output
+    assert r.output.endswith("\n")
+
+
+@pytest.mark.parametrize("fail_on,exit_code", [("error", 1), ("warning", 1), ("never", 0)])
+def test_fail_on_sets_the_exit_code(fail_on, exit_code):
+    assert run("check", PLANTED, "--fail-on", fail_on).exit_code == exit_code
+
+
+def test_fail_on_warning_counts_warnings(tmp_path):
+    """With only warnings left (errors waived), --fail-on error passes, warning fails."""
+    report = json.loads(run("check", PLANTED, "--format", "json").output)
+    lines = ["format: revmech/waivers@1", "waivers:"]
+    for f in report["findings"]:
+        if f["severity"] == "error" and f["status"] in ("violated", "late", "overdue"):
+            lines += [f"  - rule: {f['rule']}",
+                      f"    subject: {json.dumps(f['subject'])}",
+                      "    justification: test", "    decided_by: test",
+                      "    expires: 2030-01-01"]
+    w = tmp_path / "w.yaml"
+    w.write_text("\n".join(lines) + "\n")
+    assert run("check", PLANTED, "--waivers", str(w)).exit_code == 0
+    assert run("check", PLANTED, "--waivers", str(w), "--fail-on", "warning").exit_code == 1
+
+
+def test_text_has_no_colour_with_no_color(monkeypatch):
+    monkeypatch.setattr("revmech.cli.options.sys.stdout.isatty", lambda: True,
+                        raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    from revmech.cli.options import use_color
+    assert use_color() is False
+    monkeypatch.delenv("NO_COLOR")
+
+
+def test_text_is_coloured_only_when_asked():
+    from revmech.engine.check import check
+    from revmech.engine.reporters import text
+    from revmech.engine.ruleset import load_ruleset
+    report = check(load_ruleset(), [PLANTED])
+    assert "\x1b[" in text.render(report, color=True)
+    assert "\x1b[" not in text.render(report, color=False)
+    assert "\x1b[" not in run("check", PLANTED).output  # CliRunner: not a terminal
+
+
+# ---- --output --------------------------------------------------------------------------
+
+
+def test_output_writes_the_report_to_a_file(tmp_path):
+    out = tmp_path / "report.json"
+    r = run("check", PLANTED, "--format", "json", "--output", str(out))
+    assert r.exit_code == 1 and r.output == ""
+    assert out.read_text() == run("check", PLANTED, "--format", "json").output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
+def test_output_is_left_untouched_on_bad_input(tmp_path):
+    out = tmp_path / "report.json"
+    out.write_text("previous\n")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("format: revmech/snapshot@1\nas_of: 2026-13-01\n")
+    r = run("check", str(bad), "--output", str(out))
+    assert r.exit_code == 2
+    assert out.read_text() == "previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml", "report.json"]
+
+
+@pytest.mark.parametrize("target,message", [
+    ("{tmp}", "--output: '{tmp}' is a directory, expected a file name"),
+    ("{tmp}/no/such/r.json", "--output: cannot write '{tmp}/no/such/r.json': no such folder "
+                             "'{tmp}/no/such'"),
+])
+def test_output_refuses_unwritable_targets(tmp_path, target, message):
+    t = target.format(tmp=tmp_path)
+    r = CliRunner().invoke(main, ["check", CLEAN, "--output", t])
+    assert r.exit_code == 2
+    assert r.output.strip() == "error: " + message.format(tmp=tmp_path)
+
+
+# ---- waivers ---------------------------------------------------------------------------
+
+
+def test_waivers_never_hide_a_finding(planted_json):
+    plain = json.loads(run("check", PLANTED, "--format", "json").output)
+    assert [f["id"] for f in plain["findings"]] == [f["id"] for f in planted_json["findings"]]
+    by_id = {f["id"]: f for f in planted_json["findings"]}
+    waived = by_id["experts-cap/PAK/convention"]
+    assert waived["status"] == "waived"
+    assert waived["waiver"] == {
+        "rule": "experts-cap", "subject": {"state": "PAK", "instrument": "convention"},
+        "justification": "PAK-c-6 replaces PAK-c-3, whose withdrawal is being recorded",
+        "decided_by": "Bureau, 2026-09-20", "expires": "2026-12-31",
+        "location": {"file": WAIVERS, "line": 5, "column": 5}, "expired": False}
+    expired = by_id["consultations-in-three-weeks/GEO-smuggling-1"]
+    assert expired["status"] == "late" and expired["waiver"]["expired"] is True
+    assert planted_json["summary"]["waived"] == 1
+    assert planted_json["summary"]["error"] == plain["summary"]["error"] - 1
+    assert [w["subject"] for w in planted_json["waivers"]["unmatched"]] == \
+        [{"review": "AUT-convention-1"}]
+
+
+def test_waivers_in_text():
+    out = run("check", PLANTED, "--waivers", WAIVERS).output
+    assert ("      waived until 2026-12-31: PAK-c-6 replaces PAK-c-3, whose withdrawal is being "
+            "recorded (decided by Bureau, 2026-09-20; waiver at " + WAIVERS + ":5)") in out
+    assert "      waiver expired on 2023-12-31: the reviewing States" in out
+    assert (WAIVERS + ":15:5: waiver for saq-complete/AUT-convention-1 matches no failing "
+            "finding (stale or mistyped?)") in out
+
+
+def test_a_waiver_expires_when_judged_later(tmp_path):
+    w = tmp_path / "w.yaml"
+    w.write_text("format: revmech/waivers@1\nwaivers:\n  - rule: experts-cap\n"
+                 "    subject: {state: PAK, instrument: convention}\n"
+                 "    justification: j\n    decided_by: d\n    expires: 2026-09-30\n")
+    report = json.loads(run("check", PLANTED, "--format", "json", "--waivers", str(w)).output)
+    f = next(f for f in report["findings"] if f["id"] == "experts-cap/PAK/convention")
+    assert f["status"] == "violated" and f["waiver"]["expired"] is True
+    assert report["waivers"]["unmatched"] == []
+
+
+BAD_WAIVERS = [
+    ("", "{f}:1:1: error: no YAML document (the file is empty or only comments): "
+         "expected a mapping"),
+    ("- a\n", "{f}:1:1: error: expected a mapping at the top level (format: "
+              "revmech/waivers@1, waivers: [...]), got a list"),
+    ("format: revmech/waivers@2\nwaivers: []\n",
+     "{f}:1:9: error: format: unsupported waivers format version 'revmech/waivers@2': this "
+     "revmech reads 'revmech/waivers@1'"),
+    ("waivers: []\n", "{f}:1:1: error: missing required key 'format' (expected 'format: "
+                      "revmech/waivers@1')"),
+    ("format: revmech/waivers@1\nwaiver: []\n",
+     "{f}:1:1: error: missing required key 'waivers' (a list of waivers)\n"
+     "{f}:2:1: error: unknown key 'waiver' (did you mean 'waivers'?)"),
+    ("format: revmech/waivers@1\nwaivers: {}\n",
+     "{f}:2:10: error: waivers: expected a list of waivers, got a mapping"),
+    ("format: revmech/waivers@1\nwaivers:\n  - rule: expert-cap\n    subject: {state: PAK}\n"
+     "    justification: j\n    decided_by: d\n    expires: 2027-01-01\n",
+     "{f}:3:11: error: waivers[0].rule: unknown rule 'expert-cap' (did you mean "
+     "'experts-cap'?)"),
+    ("format: revmech/waivers@1\nwaivers:\n  - rule: experts-cap\n    subject: {state: PAK}\n"
+     "    justification: j\n    decided_by: d\n    expires: 2027-01-01\n",
+     "{f}:4:14: error: waivers[0].subject: missing 'instrument' (experts-cap ranges over "
+     "'state', 'instrument'; a waiver names one finding)"),
+    ("format: revmech/waivers@1\nwaivers:\n  - rule: experts-cap\n"
+     "    subject: {state: PAK, instrumnet: convention}\n"
+     "    justification: j\n    decided_by: d\n    expires: 2027-01-01\n",
+     "{f}:4:14: error: waivers[0].subject: missing 'instrument' (experts-cap ranges over "
+     "'state', 'instrument'; a waiver names one finding)\n"
+     "{f}:4:27: error: waivers[0].subject: 'instrumnet' is not a binding of experts-cap (did "
+     "you mean 'instrument'?); it ranges over 'state', 'instrument'"),
+    ("format: revmech/waivers@1\nwaivers:\n  - rule: experts-cap\n"
+     "    subject: {state: PAK, instrument: convention}\n"
+     "    justification: j\n    decided_by: d\n    expires: 2027-02-30\n",
+     "{f}:7:14: error: waivers[0].expires: expected a date YYYY-MM-DD, got '2027-02-30'"),
+    ("format: revmech/waivers@1\nwaivers:\n  - rule: experts-cap\n"
+     "    subject: {state: PAK, instrument: convention}\n    justification: j\n",
+     "{f}:3:5: error: waivers[0]: missing required key 'decided_by'\n"
+     "{f}:3:5: error: waivers[0]: missing required key 'expires'"),
+    ("format: revmech/waivers@1\nwaivers:\n  - rule: experts-cap\n"
+     "    subject: {state: PAK, instrument: convention}\n"
+     "    justification: j\n    decided_by: d\n    expires: 2027-01-01\n    expiry: x\n",
+     "{f}:8:5: error: waivers[0]: unknown key 'expiry' (did you mean 'expires'?)"),
+    ("format: revmech/waivers@1\nwaivers:\n  - rule: publish-own-report\n"
+     "    subject: {review: X}\n    justification: j\n    decided_by: d\n"
+     "    expires: 2027-01-01\n",
+     "{f}:3:11: error: waivers[0].rule: 'publish-own-report' is a permission (may): it has "
+     "no findings to waive"),
+    ("format: revmech/waivers@1\nwaivers:\n"
+     "  - {rule: saq-complete, subject: {review: X}, justification: j, decided_by: d, "
+     "expires: 2027-01-01}\n"
+     "  - {rule: saq-complete, subject: {review: X}, justification: k, decided_by: d, "
+     "expires: 2027-01-01}\n",
+     "{f}:4:5: error: waivers[1]: a second waiver for saq-complete/X (first at line 3)"),
+    ("format: revmech/waivers@1\nwaivers:\n  - rule: saq-complete\n"
+     "    subject: {review: !!python/object:os.system x}\n    justification: j\n"
+     "    decided_by: d\n    expires: 2027-01-01\n",
+     "{f}:4:23: error: waivers[0].subject.review: expected an id, got a value tagged "
+     "'tag:yaml.org,2002:python/object:os.system'"),
+    ("format: revmech/waivers@1\nwaivers:\n  - &a {rule: saq-complete}\n  - *a\n",
+     "{f}:4:5: error: YAML alias '*a' is not allowed: write the value out in full (aliases "
+     "can make a small file expand enormously)"),
+    ("format: revmech/waivers@1\nwaivers: [\n", None),
+]
+
+
+@pytest.mark.parametrize("text,expected", BAD_WAIVERS, ids=range(len(BAD_WAIVERS)))
+def test_bad_waiver_files_are_refused_with_located_messages(tmp_path, text, expected):
+    w = tmp_path / "w.yaml"
+    w.write_text(text)
+    out = tmp_path / "out.txt"
+    r = CliRunner().invoke(main, ["check", CLEAN, "--waivers", str(w), "-o", str(out)])
+    assert r.exit_code == 2, r.output
+    assert "Traceback" not in r.output and not out.exists()
+    got = "\n".join(line for line in r.output.splitlines() if re.match(r"\S", line))
+    if expected is None:
+        assert got.startswith(f"{w}:3:1: error: ")
+    else:
+        assert got == expected.format(f=w)
+
+
+def test_a_missing_waiver_file_is_refused():
+    r = CliRunner().invoke(main, ["check", CLEAN, "--waivers", "no/such.yaml"])
+    assert r.exit_code == 2
+    assert r.output == "error: cannot read 'no/such.yaml': no such file\n"
