@@ -63,15 +63,26 @@ def _tree(rx: RuleExplanation, e: Explanation, node, indent: str, depth: int,
     if depth >= MAX_DEPTH or isinstance(node, (ast.Selection, ast.Name, ast.Attr)):
         return
     label = rx.text(node)
+    if isinstance(node, ast.Binary) and node.op in ("and", "or"):
+        out[-1] += "; all of:" if node.op == "and" else "; any of:"
+        for part in _chain(node, node.op):
+            if not evaluated(e, part):
+                out.append(f"{indent}  {rx.text(part)} → not evaluated (not needed)")
+            else:
+                _tree(rx, e, part, indent + "  ", depth + 1, out)
+        return
     for child in ast.children(node):
         if isinstance(child, (ast.Num, ast.Text, ast.Bool, ast.DateLit, ast.DurationLit,
                               ast.Nothing)) or rx.text(child) == label:
             continue
-        if isinstance(node, ast.Binary) and node.op in ("and", "or", "implies") \
-                and not evaluated(e, child):
-            out.append(f"{indent}  {rx.text(child)} → not evaluated (not needed)")
-            continue
         _tree(rx, e, child, indent + "  ", depth + 1, out)
+
+
+def _chain(node, op: str) -> list:
+    """`a and b and c` as [a, b, c]."""
+    if isinstance(node, ast.Binary) and node.op == op:
+        return _chain(node.left, op) + _chain(node.right, op)
+    return [node]
 
 
 def _because(rx: RuleExplanation, e: Explanation, node) -> list[str]:
