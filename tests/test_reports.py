@@ -186,13 +186,23 @@ def test_fail_on_warning_counts_warnings(tmp_path):
     assert run("check", PLANTED, "--waivers", str(w), "--fail-on", "warning").exit_code == 1
 
 
-def test_text_has_no_colour_with_no_color(monkeypatch):
-    monkeypatch.setattr("revmech.cli.options.sys.stdout.isatty", lambda: True,
-                        raising=False)
-    monkeypatch.setenv("NO_COLOR", "1")
-    from revmech.cli.options import use_color
-    assert use_color() is False
-    monkeypatch.delenv("NO_COLOR")
+class _Terminal:
+    def __init__(self, tty: bool):
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize("tty,no_color,expected", [
+    (True, None, True), (True, "1", False), (True, "", False), (False, None, False),
+])
+def test_colour_only_on_a_terminal_without_no_color(monkeypatch, tty, no_color, expected):
+    import revmech.cli.options as options
+    monkeypatch.setattr(options.sys, "stdout", _Terminal(tty))
+    if no_color is not None:
+        monkeypatch.setenv("NO_COLOR", no_color)
+    assert options.use_color() is expected
 
 
 def test_text_is_coloured_only_when_asked():
