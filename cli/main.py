@@ -140,5 +140,9 @@ def run_tests(folder, rules_dir):
     sys.exit(0 if result.ok else 1)
 
 
+from revmech.cli.docs import docs  # noqa: E402  (its own module: a command of its own)
+
+main.add_command(docs)
+
 if __name__ == "__main__":  # pragma: no cover
     main()
