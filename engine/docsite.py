@@ -120,7 +120,15 @@ def _environment(fmt: str) -> jinja2.Environment:
     env.filters["anchor"] = anchor
     env.filters["md"] = _md
     env.filters["mdlinks"] = _md_links
+    env.filters["mdcell"] = _md_cell
     return env
+
+
+def _md_cell(text: str) -> str:
+    """A value of several lines (a table) in one Markdown table cell: lines joined by
+    <br>, their indentation kept."""
+    return "<br>".join("&nbsp;" * (len(ln) - len(ln.lstrip())) + _md(ln)
+                       for ln in str(text).split("\n"))
 
 
 def _md_links(text: str) -> Markup:
@@ -190,7 +198,22 @@ def build(ruleset: RuleSet, registry: Registry, fmt: str = "html",
                redlines={c.id: _redline(c.before, c.after) for c in amended.rules})
     if fmt == "html":
         pages["style.css"] = _stylesheet(formatter)
+    else:
+        pages = {path: _tidy_markdown(text) for path, text in pages.items()}
     return dict(sorted(pages.items()))
+
+
+def _tidy_markdown(text: str) -> str:
+    """At most one blank line in a row outside code blocks (templates leave some)."""
+    out: list[str] = []
+    fenced = False
+    for line in text.split("\n"):
+        if line.startswith("```"):
+            fenced = not fenced
+        if not fenced and not line.strip() and out and not out[-1].strip():
+            continue
+        out.append(line)
+    return "\n".join(out).strip("\n") + "\n"
 
 
 def _sections(tr) -> list[tuple[str, list]]:

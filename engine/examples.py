@@ -42,15 +42,15 @@ class Example:
 
 
 def _change_text(change) -> str:
-    head = f"{change.op}: {change.path_text}"
-    lines = [head]
+    """A change as an item of the case file's `change:` list."""
+    lines = [f"- {change.op}: {change.path_text}"]
     if change.key is not None:
-        lines.append(f"key: {change.key.value}")
+        lines.append(f"  key: {change.key.value}")
     if change.value is not None:
         body = yaml.serialize(change.value, width=88).strip()
         body = body.removesuffix("...").strip()  # a scalar's document end marker
-        lines.append("value: " + body if "\n" not in body else
-                     "value:\n" + "\n".join("  " + ln for ln in body.splitlines()))
+        lines.append("  value: " + body if "\n" not in body else
+                     "  value:\n" + "\n".join("    " + ln for ln in body.splitlines()))
     return "\n".join(lines)
 
 
