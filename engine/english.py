@@ -307,6 +307,9 @@ def explain(rule: ast.Rule, params: dict[str, Parameter]) -> list[Clause]:
 def assertion(r: Reader, modality: str, a) -> Clause:
     verb = MODALITY[modality]
     if isinstance(a, ast.Holds):
+        if isinstance(a.expr, ast.Bool) and not a.expr.value:  # `shall false`: never so
+            return Clause(f"It {verb} never happen: each case the rule applies to is a "
+                          "breach.")
         return Clause(f"It {verb} hold that", (r.clause(a.expr),))
     fact = r.phrase(a.fact)
     if a.kind in ("by", "holds_by"):  # the checker marks a boolean `by` as holds_by
