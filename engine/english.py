@@ -96,6 +96,14 @@ SPECIAL_NAMES = {"as_of": "the date judged"}
 # Field names whose values are dates, read off the snapshot model.
 DATE_FIELDS = frozenset(name for cls in CLASSES for name, spec in fields_of(cls).items()
                         if spec.type == DATE)
+# A date field named by what happened (`finalized`, `withdrawn`) reads "the date X was
+# finalized"; a few short field names read as what they hold (the model's docs say so).
+EVENT_ENDINGS = ("ed", "en", "wn")
+FIELD_READINGS = {
+    "by": "the party behind {obj}",  # who released, passed on or requested
+    "to": "the recipient of {obj}",
+    "since": "the start date of {obj}",  # of a treaty status: ratification or signature
+}
 DATE_CALLS = frozenset(b.name for b in BUILTINS.values() if b.calendar
                        and b.name in ("phase_start", "phase_end", "year_start", "year_end"))
 
@@ -194,7 +202,12 @@ class Reader:
         return e.id if len(e.id) == 1 else f"the {words(e.id)}"
 
     def _attr(self, e: ast.Attr) -> str:
-        return f"the {words(e.name)} of {self.phrase(e.obj)}"
+        obj = self.phrase(e.obj)
+        if e.name in FIELD_READINGS:
+            return FIELD_READINGS[e.name].format(obj=obj)
+        if e.name in DATE_FIELDS and e.name.endswith(EVENT_ENDINGS):
+            return f"the date {obj} was {words(e.name)}"
+        return f"the {words(e.name)} of {obj}"
 
     def _index(self, e: ast.Index) -> str:
         return f"the entry for {self.phrase(e.key)} in {self.phrase(e.obj)}"
@@ -310,6 +323,8 @@ def assertion(r: Reader, modality: str, a) -> Clause:
         if isinstance(a.expr, ast.Bool) and not a.expr.value:  # `shall false`: never so
             return Clause(f"It {verb} never happen: each case the rule applies to is a "
                           "breach.")
+        if modality == "may":  # a permission: it excuses where it applies
+            return Clause("The permission applies (and excuses) when", (r.clause(a.expr),))
         return Clause(f"It {verb} hold that", (r.clause(a.expr),))
     fact = r.phrase(a.fact)
     if a.kind in ("by", "holds_by"):  # the checker marks a boolean `by` as holds_by
