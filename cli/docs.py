@@ -39,7 +39,8 @@ def write_pages(out: str, pages: dict[str, str]) -> None:
               help="Document the rules as amended (repeatable; applied in order).")
 @click.option("--rules", "rules_dir", type=click.Path(), help="Rule folder (default: shipped).")
 @click.option("--cases", "cases_dir", type=click.Path(), metavar="DIR",
-              help="The rule cases the worked examples come from (default: shipped).")
+              help="The rule cases the worked examples come from (default: the shipped "
+                   "ones; with --rules, none unless given).")
 def docs(out, fmt, amendments, rules_dir, cases_dir):
     """Write the rules as documentation: paragraph, rule, plain English, examples.
 
@@ -49,7 +50,10 @@ def docs(out, fmt, amendments, rules_dir, cases_dir):
     try:
         ruleset = load_ruleset(rules_dir)
         amended = load_and_apply(ruleset, amendments) if amendments else None
-        pages = build(ruleset, registry_for(rules_dir), fmt, amended, cases_dir)
+        # the shipped cases are written for the shipped rules: another rule folder gets
+        # examples only from the cases given with it
+        pages = build(ruleset, registry_for(rules_dir), fmt, amended, cases_dir,
+                      examples=rules_dir is None or cases_dir is not None)
         write_pages(out, pages)
     except RevmechError as e:
         click.echo(e.render(), err=True)

@@ -138,15 +138,18 @@ def _md_links(text: str) -> Markup:
 
 
 def build(ruleset: RuleSet, registry: Registry, fmt: str = "html",
-          amended: Amended | None = None, cases_dir: str | None = None) -> dict[str, str]:
-    """Every page of the documentation, {relative path: text}."""
+          amended: Amended | None = None, cases_dir: str | None = None,
+          examples: bool = True) -> dict[str, str]:
+    """Every page of the documentation, {relative path: text}. The worked examples come
+    from the rule cases under `cases_dir` (default: the shipped ones); none when
+    `examples` is false."""
     base = ruleset
     if amended is not None:
         ruleset = amended.ruleset
     ext = EXT[fmt]
     changes = {c.id: c for c in amended.rules} if amended is not None else {}
     param_changes = {c.name: c for c in amended.parameters} if amended is not None else {}
-    examples = worked_examples(ruleset, cases_dir, case_ruleset=base)
+    worked = worked_examples(ruleset, cases_dir, case_ruleset=base) if examples else {}
     tr = trace(ruleset, registry)
     formatter = HtmlFormatter(cssclass="highlight", nowrap=False)
     lexer = RevmechLexer()
@@ -157,7 +160,7 @@ def build(ruleset: RuleSet, registry: Registry, fmt: str = "html",
         shown = Markup(highlight(source, lexer, formatter)) if fmt == "html" else source
         docs.append(RuleDoc(rule, ruleset.chapter_of(rule), shown,
                             english.explain(rule, ruleset.params),
-                            parameters_used(rule, ruleset.params), examples[rule.id],
+                            parameters_used(rule, ruleset.params), worked.get(rule.id, ()),
                             excusing(ruleset, rule.id) if rule.modality == "may" else (),
                             changes.get(rule.id)))
     chapters: list[tuple[tuple, list[RuleDoc]]] = []

@@ -271,3 +271,27 @@ def test_cli_bad_input_exits_2_and_writes_nothing(tmp_path):
     assert r.exit_code == 2
     assert "not a folder" in r.output
     assert not out.exists()
+
+
+def test_cli_other_rules_and_cases(tmp_path):
+    """--rules: a rule folder of one's own; examples then come only from --cases."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "caps.rules").write_text((ROOT / "rules" / "conduct.rules").read_text())
+    out = tmp_path / "site"
+    r = CliRunner().invoke(main, ["docs", "--out", str(out), "--rules", str(rules),
+                                  "--format", "markdown"])
+    assert r.exit_code == 0, r.output
+    page = (out / "rules" / "experts-cap.md").read_text()
+    assert "No rule case shows this rule yet." in page
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    text = (ROOT / "fixtures" / "cases" / "conduct.yaml").read_text()
+    (cases / "conduct.yaml").write_text(
+        text.replace("base: ../sample-cycle.yaml",
+                     f"base: {ROOT / 'fixtures' / 'sample-cycle.yaml'}"))
+    r = CliRunner().invoke(main, ["docs", "--out", str(out), "--rules", str(rules),
+                                  "--cases", str(cases), "--format", "markdown"])
+    assert r.exit_code == 0, r.output
+    page = (out / "rules" / "experts-cap.md").read_text()
+    assert f"From the rule case `experts-cap-broken` (`{cases}/conduct.yaml`)" in page
