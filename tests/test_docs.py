@@ -148,8 +148,9 @@ def test_every_parameter_is_on_the_parameters_page(site, ruleset):
         assert name in page.ids
 
 
-def test_every_internal_link_resolves_and_nothing_is_external(site):
-    out, pages = site
+def check_links(out: Path, pages: dict[str, str]) -> int:
+    """Every page has lang and one h1; every link and resource is local and resolves (its
+    file exists, and its #fragment is an id there). Returns the number of links."""
     parsed = {path: Parsed(text) for path, text in pages.items() if path.endswith(".html")}
     checked = 0
     for path, page in parsed.items():
@@ -167,7 +168,11 @@ def test_every_internal_link_resolves_and_nothing_is_external(site):
             if fragment:
                 assert fragment in parsed[target_path].ids, (path, href)
             checked += 1
-    assert checked > 500
+    return checked
+
+
+def test_every_internal_link_resolves_and_nothing_is_external(site):
+    assert check_links(*site) > 500
 
 
 def test_rule_source_is_highlighted_and_escaped(site):
@@ -211,9 +216,13 @@ def test_cases_are_package_data():
 
 
 @pytest.fixture(scope="module")
-def amended_site(ruleset, registry):
+def amended_site(ruleset, registry, tmp_path_factory):
     amended = load_and_apply(ruleset, AMENDMENTS)
-    return amended, build(ruleset, registry, "html", amended)
+    pages = build(ruleset, registry, "html", amended)
+    out = tmp_path_factory.mktemp("amended")
+    write(out, pages)
+    assert check_links(out, pages) > 500
+    return amended, pages
 
 
 def test_amended_site_marks_every_change(amended_site):
@@ -295,3 +304,22 @@ def test_cli_other_rules_and_cases(tmp_path):
     assert r.exit_code == 0, r.output
     page = (out / "rules" / "experts-cap.md").read_text()
     assert f"From the rule case `experts-cap-broken` (`{cases}/conduct.yaml`)" in page
+
+
+def test_html_is_escaped(tmp_path):
+    """Text from the rules is text, never markup (the templates autoescape)."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "x.rules").write_text(
+        'chapter "IV.D" "Conduct <i>of</i> the review"\n'
+        'rule markup-demo\n  cites para 19\n  text "a <script>alert(1)</script> & b"\n'
+        '  note "<b>bold</b>"\n  for each state in states\n  shall count(state.instruments) >= 0\n'
+        '  otherwise "{state} <em>x</em>"\n')
+    out = tmp_path / "site"
+    r = CliRunner().invoke(main, ["docs", "--out", str(out), "--rules", str(rules)])
+    assert r.exit_code == 0, r.output
+    html = (out / "rules" / "markup-demo.html").read_text()
+    assert "<script>" not in html and "<b>" not in html and "<em>" not in html
+    assert "a &lt;script&gt;alert(1)&lt;/script&gt; &amp; b" in html
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html
+    assert "Conduct &lt;i&gt;of&lt;/i&gt; the review" in html
