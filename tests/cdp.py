@@ -120,6 +120,12 @@ class Page:
                                                      "returnByValue": True}, self.session)
         return res["result"].get("value")
 
+    def set_width(self, width: int, height: int = 900) -> None:
+        """Lay the page out as on a screen `width` CSS pixels wide (a phone: 390)."""
+        self.browser.send("Emulation.setDeviceMetricsOverride",
+                          {"width": width, "height": height, "deviceScaleFactor": 1,
+                           "mobile": True}, self.session)
+
     def problems(self) -> list[str]:
         """Console errors and warnings, uncaught exceptions and failed loads of this page."""
         out = []

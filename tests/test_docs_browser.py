@@ -92,6 +92,18 @@ def test_rule_page_shows_its_paragraph(site, browser):
     print(f"screenshot: {shot}")
 
 
+@pytest.mark.parametrize("page_path", ["index.html", "rules/experts-cap.html",
+                                       "parameters.html", "trace.html"])
+def test_usable_on_a_phone(site, browser, page_path):
+    """On a screen 390 pixels wide nothing makes the page scroll sideways (wide tables
+    and code scroll within themselves)."""
+    out, _, _ = site
+    page = browser.open((out / page_path).as_uri())
+    page.set_width(390)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.problems() == []
+
+
 def test_a_broken_page_is_caught(tmp_path, browser):
     """The check can fail: a missing stylesheet and a console error are reported."""
     bad = tmp_path / "bad.html"
