@@ -126,6 +126,10 @@ class Page:
                           {"width": width, "height": height, "deviceScaleFactor": 1,
                            "mobile": True}, self.session)
 
+    def emulate_media(self, media: str) -> None:
+        """Apply the stylesheet for `media` ('print', or '' for the screen)."""
+        self.browser.send("Emulation.setEmulatedMedia", {"media": media}, self.session)
+
     def problems(self) -> list[str]:
         """Console errors and warnings, uncaught exceptions and failed loads of this page."""
         out = []

@@ -104,6 +104,17 @@ def test_usable_on_a_phone(site, browser, page_path):
     assert page.problems() == []
 
 
+def test_printed_without_navigation(site, browser):
+    out, _, _ = site
+    page = browser.open((out / "rules" / "experts-cap.html").as_uri())
+    nav = "getComputedStyle(document.querySelector('header nav')).display"
+    assert page.evaluate(nav) != "none"
+    page.emulate_media("print")
+    assert page.evaluate(nav) == "none"
+    assert page.evaluate("getComputedStyle(document.querySelector('.highlight pre'))"
+                         ".whiteSpace") == "pre-wrap"
+
+
 def test_a_broken_page_is_caught(tmp_path, browser):
     """The check can fail: a missing stylesheet and a console error are reported."""
     bad = tmp_path / "bad.html"
