@@ -123,9 +123,12 @@ def words(identifier: str) -> str:
 class Reader:
     """Renders expressions of one rule; knows its variables, lets and the parameters."""
 
-    def __init__(self, params: dict[str, Parameter], lets: tuple[str, ...] = ()):
+    def __init__(self, params: dict[str, Parameter], lets: tuple[ast.Let, ...] | tuple[str, ...] = ()):
         self.params = params
-        self.lets = set(lets)
+        # a let given as a node lets a date-valued name read as a date
+        self.let_exprs = {x.name: x.expr for x in lets if isinstance(x, ast.Let)}
+        self.lets = {x.name if isinstance(x, ast.Let) else x for x in lets}
+        self._let_is_date: dict[str, bool] = {}
         self.durations = {n for n, p in params.items() if p.type == DURATION}
         self.dates = {n for n, p in params.items() if p.type == DATE}
 
@@ -135,6 +138,11 @@ class Reader:
         if isinstance(e, ast.DateLit):
             return True
         if isinstance(e, ast.Name):
+            if e.id in self.let_exprs:
+                if e.id not in self._let_is_date:
+                    self._let_is_date[e.id] = False  # while it is worked out
+                    self._let_is_date[e.id] = self.is_date(self.let_exprs[e.id])
+                return self._let_is_date[e.id]
             return e.id == "as_of" or e.id in self.dates
         if isinstance(e, ast.Attr):
             return e.name in DATE_FIELDS
@@ -259,8 +267,10 @@ class Reader:
     def _call(self, e: ast.Call) -> str:
         args = [self.phrase(a) for a in e.args]
         text = CALLS[e.func]
-        if e.func in PHASE_CALLS and args and args[0].startswith("the phase"):
+        if e.func in PHASE_CALLS and args and _named(e.args[0], "phase"):
             text = text.replace("phase {0}", "{0}")  # "the last day of the phase of ..."
+        elif e.func in PHASE_CALLS and args and isinstance(e.args[0], ast.Binary):
+            args[0] = f"({args[0]})"  # "the last day of phase (the phase of r plus 1)"
         elif e.func in ("min", "max"):
             dated = any(self.is_date(a) for a in e.args)
             text = text.replace("smallest or earliest", "earliest" if dated else "smallest")
@@ -283,6 +293,12 @@ class Reader:
         return "".join(p if isinstance(p, str) else f"[{self.phrase(p)}]" for p in t.parts)
 
 
+def _named(e, name: str) -> bool:
+    """Is `e` the name `name` or a field called so (`phase`, `review.phase`)?"""
+    return (isinstance(e, ast.Name) and e.id == name) or (isinstance(e, ast.Attr)
+                                                         and e.name == name)
+
+
 def _plural_of(var: str, source) -> bool:
     """Is `var` the singular of the collection it ranges over (`expert` in `experts`)?"""
     name = source.name if isinstance(source, ast.Attr) else (
@@ -292,7 +308,7 @@ def _plural_of(var: str, source) -> bool:
 
 def explain(rule: ast.Rule, params: dict[str, Parameter]) -> list[Clause]:
     """The rule in plain English, clause by clause, in the order it is evaluated."""
-    r = Reader(params, tuple(let.name for let in rule.lets))
+    r = Reader(params, rule.lets)
     out: list[Clause] = []
     if rule.bindings:
         items = []
@@ -334,7 +350,9 @@ def assertion(r: Reader, modality: str, a) -> Clause:
     else:
         when = f"no later than {r.phrase(a.duration)} before {r.phrase(a.anchor)}"
     if r.is_date(a.fact):
-        return Clause(f"{_cap(fact)} {verb} be {when}.")
+        if a.kind in ("by", "holds_by"):
+            when = "on or before" + when[len("by"):]
+        return Clause(f"{_cap(fact)} {verb} fall {when}.")
     return Clause(f"It {verb} hold {when} that", (r.clause(a.fact),))
 
 

@@ -71,6 +71,7 @@ PHRASES = [
     ("max(a, b)", "the largest of a, b"),
     ("phase_end(review.phase)", "the last day of the phase of the review"),
     ("phase_start(2)", "the first day of phase 2"),
+    ("phase_end(review.phase + 1)", "the last day of phase (the phase of the review plus 1)"),
     ("first_recorded(review.draw.reviewers, [])",
      "the reviewers of the draw of the review (or, when that is not recorded, an empty list)"),
     ("confirmed(visit.agreed)", "the agreed of the visit is recorded as true"),
@@ -128,7 +129,7 @@ def test_explain_a_whole_rule(ruleset):
         "review.",
         "The rule applies only when",
         "- the phase of the review is at least 1",
-        "The date of the consultations of the review should be within the consultation "
+        "The date of the consultations of the review should fall within the consultation "
         "period (3 weeks) after the date of the draw of the review.",
         "Unless",
         "- the regional group of the state of the review is not recorded",
@@ -140,8 +141,10 @@ def test_explain_a_whole_rule(ruleset):
     ("shall x by 2020-01-01", "It must hold by 1 January 2020 that"),
     ("may x = 1", "The permission applies (and excuses) when"),
     ("shall review.draw.date no later than 3 days before as_of",
-     "The date of the draw of the review must be no later than 3 days before the date "
+     "The date of the draw of the review must fall no later than 3 days before the date "
      "judged."),
+    ("shall review.draw.date by 2020-01-01",
+     "The date of the draw of the review must fall on or before 1 January 2020."),
     ("shall a and (b or c)", "It must hold that"),
     ("should false", "It should never happen: each case the rule applies to is a breach."),
 ])
@@ -171,3 +174,13 @@ def test_every_shipped_rule_reads(ruleset):
 
 
 MODAL = {"shall": " must ", "should": " should ", "may": "The permission applies"}
+
+
+def test_a_date_valued_let_reads_as_a_date(ruleset):
+    rule = parse_rules("rule demo\n  for each r in reviews\n  let drawn = r.draw.date\n"
+                       "  let late = drawn + 3 weeks\n"
+                       "  shall late by as_of\n  otherwise \"{late} {drawn}\"\n").rules[0]
+    clauses = explain(rule, ruleset.params)
+    assert clauses[3].text == "‘late’ must fall on or before the date judged."
+    # asked again, the answer is the same (the reading is worked out once)
+    assert explain(rule, ruleset.params)[3].text == clauses[3].text
