@@ -41,7 +41,7 @@ STATUS_MEANING = {
     "overdue": "not done, and past the due date",
     "pending": "not yet due, or only judgeable at a later date",
     "excepted": "an exception or a permission applies",
-    "waived": "the Secretariat recorded a waiver",
+    "waived": "a recorded waiver accepts it (a waivers file)",
     "passed": "the rule holds",
 }
 assert set(STATUS_MEANING) == set(STATUSES)
