@@ -123,7 +123,8 @@ def words(identifier: str) -> str:
 class Reader:
     """Renders expressions of one rule; knows its variables, lets and the parameters."""
 
-    def __init__(self, params: dict[str, Parameter], lets: tuple[ast.Let, ...] | tuple[str, ...] = ()):
+    def __init__(self, params: dict[str, Parameter],
+                 lets: tuple[ast.Let, ...] | tuple[str, ...] = ()):
         self.params = params
         # a let given as a node lets a date-valued name read as a date
         self.let_exprs = {x.name: x.expr for x in lets if isinstance(x, ast.Let)}
@@ -329,7 +330,8 @@ def explain(rule: ast.Rule, params: dict[str, Parameter]) -> list[Clause]:
         else:
             out.append(Clause("Unless", (r.clause(u.expr),)))
     if rule.message is not None:
-        out.append(Clause(f"When it does not hold, the finding says: “{r.template(rule.message)}”"))
+        says = r.template(rule.message)
+        out.append(Clause(f"When it does not hold, the finding says: “{says}”"))
     return out
 
 

@@ -133,7 +133,8 @@ def test_explain_a_whole_rule(ruleset):
         "period (3 weeks) after the date of the draw of the review.",
         "Unless",
         "- the regional group of the state of the review is not recorded",
-        "When it does not hold, the finding says: “[the review] consulted late, due [‘due’]”",
+        "When it does not hold, the finding says: “[the review] consulted late, due "
+        "[‘due’]”",
     ])
 
 
