@@ -185,3 +185,45 @@ def test_a_date_valued_let_reads_as_a_date(ruleset):
     assert clauses[3].text == "‘late’ must fall on or before the date judged."
     # asked again, the answer is the same (the reading is worked out once)
     assert explain(rule, ruleset.params)[3].text == clauses[3].text
+
+
+# ---- properties: whatever parses reads in English, and lexes -------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from revmech.engine.errors import RevmechError  # noqa: E402
+from revmech.engine.lexer import RevmechLexer  # noqa: E402
+from test_properties import mutated_rules, share, shipped, token_soup  # noqa: E402  (shared)
+
+
+@share(1 / 6)  # whole rule files: costly to parse
+@given(mutated_rules())
+def test_every_mutated_rule_file_that_parses_reads_in_english_and_lexes(text):
+    rule_reads_and_lexes(text)
+
+
+@given(token_soup.map(lambda s: "rule r\n  shall " + s))
+def test_every_rule_that_parses_reads_in_english_and_lexes(text):
+    rule_reads_and_lexes(text)
+
+
+def rule_reads_and_lexes(text: str) -> None:
+    toks = list(RevmechLexer().get_tokens(text))
+    assert "".join(v for _, v in toks) == text + ("" if text.endswith("\n") else "\n")
+    try:
+        parsed = parse_rules(text)
+    except RevmechError:
+        return
+    params = shipped().params
+    for rule in parsed.rules:
+        assert plain(explain(rule, params))
+
+
+@given(token_soup)
+def test_every_expression_that_parses_reads(text):
+    try:
+        node = parse_expression(text)
+    except RevmechError:
+        return
+    assert Reader({}).phrase(node)
