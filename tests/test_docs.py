@@ -323,3 +323,20 @@ def test_html_is_escaped(tmp_path):
     assert "a &lt;script&gt;alert(1)&lt;/script&gt; &amp; b" in html
     assert "&lt;b&gt;bold&lt;/b&gt;" in html
     assert "Conduct &lt;i&gt;of&lt;/i&gt; the review" in html
+
+
+def test_a_repealed_rule_is_listed_not_linked(ruleset, registry, tmp_path):
+    a = tmp_path / "repeal.yaml"
+    a.write_text("format: revmech/amendment@1\ntitle: Drop the legal-system preference\n"
+                 "proposed_by: a delegation\nrepeal: [similar-legal-system]\n")
+    pages = build(ruleset, registry, "html", load_and_apply(ruleset, [str(a)]),
+                  examples=False)
+    assert "rules/similar-legal-system.html" not in pages
+    write(tmp_path / "site", pages)
+    check_links(tmp_path / "site", pages)
+    changes = Parsed(pages["amendments.html"])
+    assert "similar-legal-system: repealed by Drop the legal-system preference" in changes.text
+    assert "<del>- rule similar-legal-system</del>" in pages["amendments.html"]
+    # the paragraph it encoded is now encoded by the rules left, or by none
+    trace_page = Parsed(pages["trace.html"])
+    assert "similar-legal-system" not in trace_page.text
