@@ -141,9 +141,11 @@ def run_tests(folder, rules_dir):
     sys.exit(0 if result.ok else 1)
 
 
-from .inquire import deadlines, explain  # noqa: E402  (commands of their own module)
+from .docs import docs  # noqa: E402  (commands of their own modules)
+from .inquire import deadlines, explain  # noqa: E402
 
 main.add_command(deadlines)
+main.add_command(docs)
 main.add_command(explain)
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,15 +23,18 @@ def _type(t) -> str:
     return str(t)
 
 
-def snapshot_reference() -> str:
+INTRO = ("the format is `revmech/snapshot@1` (design.md). An absent optional key means \"not "
+         "recorded\". Dates are `YYYY-MM-DD`; State ids ISO 3166-1 alpha-3 (`EUU` for the "
+         f"European Union); instruments: {', '.join(INSTRUMENTS)}.")
+
+
+def snapshot_rows() -> list[tuple[str, list[tuple[str, str, bool, str]]]]:
+    """Each model class, in ORDER, with its keys: (key, type in Markdown, required,
+    meaning). The Markdown reference and the docs site are both written from this."""
     assert set(ORDER) == set(CLASSES), "every model class is documented"
-    out = ["# Snapshot reference", "",
-           "Generated from `engine/model.py` (`python -m revmech.engine.schema_doc`); the "
-           "format is `revmech/snapshot@1` (design.md). An absent optional key means \"not "
-           "recorded\". Dates are `YYYY-MM-DD`; State ids ISO 3166-1 alpha-3 (`EUU` for the "
-           f"European Union); instruments: {', '.join(INSTRUMENTS)}.", ""]
+    out = []
     for name in ORDER:
-        out += [f"## {name}", "", "| key | type | required | meaning |", "|---|---|---|---|"]
+        rows = []
         for field, spec in fields_of(name).items():
             if spec.key:
                 continue
@@ -40,11 +43,22 @@ def snapshot_reference() -> str:
                 meaning += f" (one of: {', '.join(spec.choices)})"
             if spec.item:
                 meaning += f"; rules name its items `{spec.item}`"
-            key = "`mechanism.year_one`" if field == "year_one" else f"`{field}`"
+            key = "mechanism.year_one" if field == "year_one" else field
             shown = "mapping State id → [State](#state)" if (name, field) == (
                 "Snapshot", "states") else _type(spec.type)
-            out.append(f"| {key} | {shown} | {'yes' if spec.required else ''} | "
-                       f"{meaning} |")
+            rows.append((key, shown, spec.required, meaning))
+        out.append((name, rows))
+    return out
+
+
+def snapshot_reference() -> str:
+    out = ["# Snapshot reference", "",
+           "Generated from `engine/model.py` (`python -m revmech.engine.schema_doc`); "
+           + INTRO, ""]
+    for name, rows in snapshot_rows():
+        out += [f"## {name}", "", "| key | type | required | meaning |", "|---|---|---|---|"]
+        for key, shown, required, meaning in rows:
+            out.append(f"| `{key}` | {shown} | {'yes' if required else ''} | {meaning} |")
         out.append("")
     return "\n".join(out)
 
