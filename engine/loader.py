@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -28,6 +27,7 @@ import yaml
 
 from .calendar import Duration
 from .errors import Diagnostic, Loc, SnapshotError, did_you_mean
+from .gc_pause import paused_gc
 from .model import ACTOR_LABELS, CLASSES, Snapshot, Spec
 from .types import Actor, Entity, ListOf, MapOf, Scalar, Type
 
@@ -199,7 +199,7 @@ def compose(path_or_text: str, *, name: str | None = None) -> tuple[yaml.Node, s
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
-        root = yaml.compose(_named_stream(text, file), Loader=_YAML_LOADER)
+        root, problems = _compose_events(_YAML_LOADER(_named_stream(text, file)), text, file)
     except yaml.MarkedYAMLError as e:
         raise SnapshotError([_yaml_diagnostic(e, text, file)]) from None
     except yaml.reader.ReaderError as e:
@@ -208,17 +208,12 @@ def compose(path_or_text: str, *, name: str | None = None) -> tuple[yaml.Node, s
         raise SnapshotError.at(f"{file}: invalid YAML: {e}") from None
     except UnicodeError as e:  # text given by name with lone surrogates
         raise SnapshotError.at(f"{file}: not valid Unicode text ({e.reason})") from None
-    except RecursionError:  # the pure-Python composer on very deep nesting
-        raise SnapshotError.at(
-            f"{file}: YAML nested too deeply (more than {MAX_DEPTH} levels of lists and "
-            "mappings inside each other)") from None
+    if problems:
+        raise SnapshotError(problems)
     if root is None:
         raise SnapshotError.at(
             "no YAML document (the file is empty or only comments): expected a mapping",
             Loc(file, 1, 1), text)
-    problems = _tree_problems(root, text, file)
-    if problems:
-        raise SnapshotError(problems)
     return root, text
 
 
@@ -289,46 +284,99 @@ def _reader_diagnostic(e: yaml.reader.ReaderError, text: str, file: str) -> Diag
         f"invalid YAML: character {shown} is not allowed in YAML ({e.reason})", loc, text)
 
 
-def _tree_problems(root: yaml.Node, text: str, file: str) -> list[Diagnostic]:
-    """Nesting deeper than MAX_DEPTH, and aliases (nodes reached twice), without recursion."""
-    seen: set[int] = set()
-    aliased = False
-    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if id(node) in seen:
-            aliased = True
-            continue
-        seen.add(id(node))
-        if isinstance(node, yaml.ScalarNode):
-            continue
-        if depth > MAX_DEPTH:
-            return [Diagnostic(
-                f"nesting deeper than {MAX_DEPTH} levels (lists and mappings inside each "
-                "other): no revmech input is this deep", _loc(node.start_mark), text)]
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend((child, depth + 1) for child in reversed(node.value))
-        else:
-            for k, v in reversed(node.value):
-                stack.append((v, depth + 1))
-                stack.append((k, depth + 1))
-    if not aliased:
-        return []
-    out = [
-        Diagnostic(
-            f"YAML alias '*{event.anchor}' is not allowed: write the value out in full "
-            "(aliases can make a small file expand enormously)",
-            Loc(file, event.start_mark.line + 1, event.start_mark.column + 1), text)
-        for event in _events(text, file) if isinstance(event, yaml.AliasEvent)
-    ]
-    return out or [Diagnostic("YAML aliases are not allowed", Loc(file, 1, 1), text)]
+_ScalarEvent, _AliasEvent = yaml.ScalarEvent, yaml.AliasEvent
+_MappingStart, _SequenceStart = yaml.MappingStartEvent, yaml.SequenceStartEvent
+_CollectionEnd = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+_ScalarNode, _SequenceNode, _MappingNode = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+_SEQ, _MAP = _CORE + "seq", _CORE + "map"
 
 
-def _events(text: str, file: str) -> Iterator[yaml.Event]:
+def _compose_events(parser: Any, text: str, file: str
+                    ) -> tuple[yaml.Node | None, list[Diagnostic]]:
+    """The node tree of the single document in `parser`'s events, and what is refused.
+
+    PyYAML's own composer spends most of its time resolving the tags of plain scalars
+    in Python; here each distinct plain value is resolved once. Nothing is constructed,
+    aliases are not followed (each is refused, so a small file cannot expand), and
+    nesting is counted without recursion (deeper than MAX_DEPTH is refused). yaml
+    errors (syntax, reader) propagate as raised by the parser.
+    """
+    resolve = parser.resolve
+    tags: dict[str, str] = {}
+    get = parser.get_event
+    root = None
+    stack: list[tuple[yaml.Node, list]] = []  # open collections, with their items
+    documents = 0
+    too_deep: Diagnostic | None = None
+    aliases: list[Diagnostic] = []
     try:
-        yield from yaml.parse(_named_stream(text, file), Loader=_YAML_LOADER)
-    except yaml.YAMLError:  # pragma: no cover - the text composed already
-        return
+        while True:
+            event = get()
+            kind = type(event)
+            if kind is _ScalarEvent:
+                tag = event.tag
+                value = event.value
+                if tag is None or tag == "!":
+                    if event.implicit[0]:
+                        tag = tags.get(value)
+                        if tag is None:
+                            tag = tags[value] = resolve(_ScalarNode, value, (True, False))
+                    else:
+                        tag = _STR
+                node = _ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
+            elif kind in _CollectionEnd:
+                node, items = stack.pop()
+                node.end_mark = event.end_mark
+                if type(node) is _MappingNode:
+                    it = iter(items)
+                    node.value = list(zip(it, it))
+                if stack:
+                    continue
+                root = node
+                continue
+            elif kind is _MappingStart or kind is _SequenceStart:
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = _MAP if kind is _MappingStart else _SEQ
+                items = []
+                node = (_MappingNode if kind is _MappingStart else _SequenceNode)(
+                    tag, items, event.start_mark, None, event.flow_style)
+                if too_deep is None and len(stack) >= MAX_DEPTH:
+                    too_deep = Diagnostic(
+                        f"nesting deeper than {MAX_DEPTH} levels (lists and mappings inside "
+                        "each other): no revmech input is this deep",
+                        _loc(event.start_mark), text)
+                if stack:
+                    stack[-1][1].append(node)
+                stack.append((node, items))
+                continue
+            elif kind is _AliasEvent:
+                mark = event.start_mark
+                aliases.append(Diagnostic(
+                    f"YAML alias '*{event.anchor}' is not allowed: write the value out in "
+                    "full (aliases can make a small file expand enormously)",
+                    Loc(file, mark.line + 1, mark.column + 1), text))
+                node = _ScalarNode(_NULL_TAG, "", mark, event.end_mark)
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise yaml.composer.ComposerError(
+                        "expected a single document in the stream", None,
+                        "but found another document", event.start_mark)
+                continue
+            elif kind is yaml.StreamEndEvent:
+                break
+            else:  # stream start, document end
+                continue
+            if stack:
+                stack[-1][1].append(node)
+            else:
+                root = node
+    finally:
+        parser.dispose()
+    if too_deep is not None:
+        return root, [too_deep]
+    return root, aliases
 
 
 # --------------------------------------------------------------------------------------
@@ -825,8 +873,9 @@ def snapshot_from_node(root: yaml.Node, source: str, *, file: str,
 
 
 def load_snapshot(path: str, *, phase_years: dict[int, tuple[int, int]]) -> Snapshot:
-    root, source = compose(path)
-    return snapshot_from_node(root, source, file=path, phase_years=phase_years)
+    with paused_gc():
+        root, source = compose(path)
+        return snapshot_from_node(root, source, file=path, phase_years=phase_years)
 
 
 # --------------------------------------------------------------------------------------
