@@ -17,9 +17,8 @@ from typing import Any
 import attrs
 import yaml
 
-from . import ast
-from .errors import Diagnostic, Loc, SnapshotError, did_you_mean
-from .grammar import parse_rules
+from . import ast, cache
+from .errors import Diagnostic, Loc, SnapshotError, did_you_mean, loc_at
 from .parameters import YAML_LOADER, Parameter, conforms, node_value, type_of
 from .ruleset import RuleSet, assemble
 from .values import to_json
@@ -194,7 +193,8 @@ def load_amendment(path: str, text: str | None = None) -> Amendment:
         end = node.end_mark.index
         virtual = "".join(c if c == "\n" else " " for c in text[:start]) + text[start:end] + \
             "".join(c if c == "\n" else " " for c in text[end:])
-        rules[key] = parse_rules(virtual, path).rules
+        rules[key] = cache.memo("rules", [path, virtual],
+                                lambda: _parse_rules(virtual, path)).rules
     scalar = lambda k: fields[k].value if isinstance(fields.get(k), yaml.ScalarNode) \
         else None  # noqa: E731
     source = "".join(c if c == "\n" else " " for c in text)
@@ -293,10 +293,7 @@ def _written(rule: ast.Rule, sources: dict[str, str]) -> str:
 
 
 def _at(rule: ast.Rule, a: Amendment, message: str) -> Diagnostic:
-    import pyparsing as pp
-
-    return Diagnostic(message, Loc(a.file, pp.lineno(rule.id_span.start, a.source),
-                                   pp.col(rule.id_span.start, a.source)), a.text)
+    return Diagnostic(message, loc_at(a.file, a.source, rule.id_span.start), a.text)
 
 
 def _record(changes: dict, kind: str, rule_id: str, a: Amendment, before, after):
@@ -313,3 +310,9 @@ def _record(changes: dict, kind: str, rule_id: str, a: Amendment, before, after)
 
 def load_and_apply(base: RuleSet, paths: Sequence[str]) -> Amended:
     return apply(base, [load_amendment(p) for p in paths])
+
+
+def _parse_rules(text: str, path: str) -> ast.RuleFile:
+    from .grammar import parse_rules  # pyparsing is only needed on a cache miss
+
+    return parse_rules(text, path)

@@ -29,6 +29,11 @@ class Loc:
         return f"{self.file}:{self.line}:{self.column}"
 
 
+def loc_at(path: str, text: str, index: int) -> Loc:
+    """The location of offset `index` in `text` (as pyparsing's lineno and col count)."""
+    return Loc(path, text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index))
+
+
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """' (did you mean 'x'?)' for the closest candidate, or '' when none is close."""
     close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
