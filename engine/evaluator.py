@@ -240,6 +240,31 @@ class Compiler:
         return lambda env, ctx: env[name]
 
     def _attr(self, n):
+        names = [n.name]
+        root = n.obj
+        while isinstance(root, ast.Attr):
+            names.append(root.name)
+            root = root.obj
+        if isinstance(root, ast.Name):
+            # `a.b.c`: one function walks the chain (the commonest expression there is)
+            var = root.id
+            names.reverse()
+            if len(names) == 1:
+                (first,) = names
+
+                def f1(env, ctx):
+                    o = env[var]
+                    return None if o is None or isinstance(o, str) else getattr(o, first, None)
+                return f1
+
+            def fn(env, ctx):
+                o = env[var]
+                for name in names:
+                    if o is None or isinstance(o, str):
+                        return None
+                    o = getattr(o, name, None)
+                return o
+            return fn
         obj, name = self(n.obj), n.name
 
         def f(env, ctx):
@@ -324,7 +349,10 @@ class Compiler:
             out = []
             for item in pool:
                 env[var] = item
-                if all(t(env, ctx) is True for t in tests):
+                for t in tests:
+                    if t(env, ctx) is not True:
+                        break
+                else:
                     out.append(project(env, ctx) if project else item)
             env.pop(var, None)
             return tuple(out)
@@ -397,8 +425,21 @@ class Compiler:
         getters = [self(p) for p in outer_paths(n, self.local)]
         memo_key = id(n)
 
+        key = V.key
+        if len(getters) == 1:
+            (g0,) = getters
+
+            def memoized1(env, ctx):
+                k = (memo_key, key(g0(env, ctx)))
+                memo = ctx.memo
+                if k in memo:
+                    return memo[k]
+                v = memo[k] = f(env, ctx)
+                return v
+            return memoized1
+
         def memoized(env, ctx):
-            k = (memo_key, tuple(V.key(g(env, ctx)) for g in getters))
+            k = (memo_key, tuple([key(g(env, ctx)) for g in getters]))
             memo = ctx.memo
             if k in memo:
                 return memo[k]

@@ -17,11 +17,14 @@ from .calendar import Duration
 
 def ident(v: Any) -> Any:
     """The id by which a snapshot object is known (its `id`, `name` or `number`)."""
-    if attrs.has(type(v)) and not isinstance(v, Duration):
-        for attr in ("id", "name", "number"):
-            x = getattr(v, attr, None)
-            if x is not None:
-                return x
+    plan = _PLANS.get(type(v)) or _plan(type(v))
+    if plan[0] != _RECORD:
+        return v
+    for attr in plan[1]:
+        x = getattr(v, attr, None)
+        if x is not None:
+            return x
+    if plan[2]:
         label = getattr(v, "label", None)
         if label is not None:
             return label()
@@ -30,14 +33,37 @@ def ident(v: Any) -> Any:
 
 def key(v: Any) -> Any:
     """A hashable key under which equal values meet (an object and its id are equal)."""
-    if isinstance(v, (tuple, list, frozenset)):
-        return frozenset(key(x) for x in v)
-    if isinstance(v, dict):
+    plan = _PLANS.get(type(v)) or _plan(type(v))
+    kind = plan[0]
+    if kind == _PLAIN:
+        return v
+    if kind == _COLLECTION:
+        return frozenset([key(x) for x in v])
+    if kind == _TABLE:
         return id(v)
-    if attrs.has(type(v)) and not isinstance(v, Duration):
-        i = ident(v)
-        return i if i is not v else id(v)
-    return v
+    i = ident(v)
+    return i if i is not v else id(v)
+
+
+# What `ident` and `key` do with a value depends only on its type: decided once per type
+# (these two run for every comparison and index lookup of an evaluation).
+_PLAIN, _COLLECTION, _TABLE, _RECORD = range(4)
+_PLANS: dict[type, tuple[int, tuple[str, ...], bool]] = {}
+
+
+def _plan(t: type) -> tuple[int, tuple[str, ...], bool]:
+    if issubclass(t, (tuple, list, frozenset)):
+        plan = (_COLLECTION, (), False)
+    elif issubclass(t, dict):
+        plan = (_TABLE, (), False)
+    elif attrs.has(t) and not issubclass(t, Duration):
+        fields = attrs.fields_dict(t)
+        names = tuple(a for a in ("id", "name", "number") if a in fields or hasattr(t, a))
+        plan = (_RECORD, names, hasattr(t, "label"))
+    else:
+        plan = (_PLAIN, (), False)
+    _PLANS[t] = plan
+    return plan
 
 
 def equal(a: Any, b: Any) -> bool | None:
