@@ -122,6 +122,20 @@ def _fields(cls: type) -> dict[str, _Field]:
 _FIELD_CACHE: dict[type, dict[str, _Field]] = {}
 
 
+def _object_plan(cls: type, walker: Any) -> tuple[dict[str, _Field], tuple[str, ...], Any]:
+    """A class's fields read from YAML keys, its required ones, its `check_` method."""
+    got = _PLAN_CACHE.get(cls)
+    if got is None:
+        fields = {n: f for n, f in _fields(cls).items() if not f.spec.key}
+        required = tuple(n for n, f in fields.items() if f.spec.required)
+        got = _PLAN_CACHE[cls] = (fields, required,
+                                  getattr(type(walker), f"check_{cls.__name__}", None))
+    return got
+
+
+_PLAN_CACHE: dict[type, tuple] = {}
+
+
 def _key_field(cls: type) -> str | None:
     for f in _fields(cls).values():
         if f.spec.key:
@@ -394,6 +408,9 @@ class _Walker:
         self.as_of: dt.date | None = None
         self.states: dict[str, Any] = {}
         self.bad_states: set[str] = set()  # ids whose entry failed: no cascade of errors
+        self.scalars = {"date": self.scalar_date, "number": self.scalar_number,
+                        "boolean": self.scalar_boolean, "text": self.scalar_text,
+                        "duration": self.scalar_duration}
 
     # -- reporting ---------------------------------------------------------------------
 
@@ -432,9 +449,12 @@ class _Walker:
         """The (key, key node, value node) pairs of a mapping; duplicate keys are errors."""
         out = []
         first: dict[str, yaml.Node] = {}
+        seen = self.seen
         for kn, vn in node.value:
-            if not self.enter(kn, path):
+            if id(kn) in seen or kn.tag not in CORE_TAGS:
+                self.enter(kn, path)  # reports why not
                 continue
+            seen.add(id(kn))
             if not isinstance(kn, yaml.ScalarNode):
                 self.error(path, f"expected a key name, got {_got(kn)}", kn)
                 continue
@@ -455,7 +475,7 @@ class _Walker:
         if not isinstance(node, yaml.MappingNode):
             self.error(path, f"expected a mapping, got {_got(node)}", node)
             return _MISSING
-        fields = {n: f for n, f in _fields(cls).items() if not f.spec.key}
+        fields, required, check = _object_plan(cls, self)
         pairs = self.pairs(node, path)
         if cls is Snapshot:
             pairs.sort(key=lambda p: _SNAPSHOT_FIRST.get(p[0], len(_SNAPSHOT_FIRST)))
@@ -467,23 +487,23 @@ class _Walker:
                 self.error(path, f"unknown key '{_short(key)}'{did_you_mean(key, fields)}", kn)
                 continue
             nodes[key] = vn
-            value = self.value(fd.spec.type, fd.spec, key, vn, _join(path, key))
+            spec = fd.spec
+            value = self.value(spec.type, spec, key, vn, f"{path}.{key}" if path else key)
             if value is _NULL:
-                if fd.spec.required and not fd.nullable:
-                    self.null_item(fd.spec.type, fd.spec, key, vn, _join(path, key))
+                if spec.required and not fd.nullable:
+                    self.null_item(spec.type, spec, key, vn, _join(path, key))
                 continue
             if value is not _MISSING:
                 values[key] = value
             if cls is Snapshot:
                 self.snapshot_field(key, value)
-        for name, fd in fields.items():
-            if fd.spec.required and name not in nodes:
+        for name in required:
+            if name not in nodes:
                 self.error(path, f"missing required key '{name}'", node)
         if extra:
             values.update(extra)
-        check = getattr(self, f"check_{cls.__name__}", None)
         if check is not None:
-            check(values, nodes, path, node)
+            check(self, values, nodes, path, node)
         return cls(**values, loc=_loc((at if at is not None else node).start_mark))
 
     def snapshot_field(self, key: str, value: Any) -> None:
@@ -519,25 +539,35 @@ class _Walker:
 
     def value(self, t: Type, spec: Spec, name: str, node: yaml.Node, path: str) -> Any:
         """The value of a field (or of an item, with the field's spec): _NULL for null."""
-        if not self.enter(node, path):
+        seen = self.seen
+        if id(node) in seen or node.tag not in CORE_TAGS:
+            self.enter(node, path)  # reports why not
             return _MISSING
-        if isinstance(node, yaml.ScalarNode) and node.tag == _NULL_TAG:
+        seen.add(id(node))  # as enter() does, inline: this runs for every node
+        scalar = isinstance(node, yaml.ScalarNode)
+        if scalar and node.tag == _NULL_TAG:
             return _NULL
-        if isinstance(t, ListOf):
+        kind = type(t)
+        if kind is Scalar:
+            if not scalar:
+                self.error(path, f"expected {self.expected(t, spec, name)}, got {_got(node)}",
+                           node)
+                return _MISSING
+            return self.scalars[t.name](node, path, spec, name)
+        if kind is ListOf:
             return self.list(t, spec, name, node, path)
-        if isinstance(t, MapOf):
+        if kind is MapOf:
             return self.map(t, spec, name, node, path)
-        if isinstance(t, Entity) and t.name not in _REFERENCED:
+        if kind is Entity and t.name not in _REFERENCED:
             return self.obj(CLASSES[t.name], node, path)
-        if not isinstance(node, yaml.ScalarNode):
+        if not scalar:
             self.error(path, f"expected {self.expected(t, spec, name)}, got {_got(node)}", node)
             return _MISSING
-        if isinstance(t, Actor):
+        if kind is Actor:
             return self.actor(node, path)
-        if isinstance(t, Entity):
+        if kind is Entity:
             return self.reference(t.name, node.value, node, path)
-        assert isinstance(t, Scalar), t
-        return getattr(self, "scalar_" + t.name)(node, path, spec, name)
+        raise AssertionError(t)  # pragma: no cover - every type is one of the above
 
     def item(self, t: Type, spec: Spec, name: str, node: yaml.Node, path: str) -> Any:
         value = self.value(t, spec, name, node, path)
