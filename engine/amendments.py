@@ -10,7 +10,7 @@ the later wins and the conflict is recorded.
 from __future__ import annotations
 
 import datetime as dt
-import io
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,7 +19,8 @@ import yaml
 
 from . import ast, cache
 from .errors import Diagnostic, Loc, SnapshotError, did_you_mean, loc_at
-from .parameters import YAML_LOADER, Parameter, conforms, node_value, type_of
+from .loader import compose_plain, read_text
+from .parameters import Parameter, conforms, node_value, type_of
 from .ruleset import RuleSet, assemble
 from .values import to_json
 
@@ -103,32 +104,11 @@ def _loc(node: yaml.Node) -> Loc:
     return Loc(m.name, m.line + 1, m.column + 1)
 
 
-def _read(path: str) -> str:
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except IsADirectoryError:
-        raise SnapshotError.at(f"{path}: is a folder, not an amendment file") from None
-    except OSError as e:
-        raise SnapshotError.at(f"cannot read amendment '{path}': {e.strerror or e}") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise SnapshotError.at(f"{path}: not UTF-8 text (byte {e.start})") from None
-
-
 def load_amendment(path: str, text: str | None = None) -> Amendment:
     """Read one amendment file; syntax errors are located `RevmechError`s."""
-    text = _read(path) if text is None else text
-    stream = io.StringIO(text)
-    stream.name = path
-    try:
-        root = yaml.compose(stream, Loader=YAML_LOADER)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        loc = Loc(path, mark.line + 1, mark.column + 1) if mark else Loc(path, 1, 1)
-        raise SnapshotError(Diagnostic(f"not valid YAML: {getattr(e, 'problem', e)}", loc,
-                                       text)) from None
+    text = read_text(path, "an amendment file") if text is None else text
+    # no aliases (a bomb would expand in node_value), tags, nesting, or keys twice
+    root, text = compose_plain(text, name=path)
     if not isinstance(root, yaml.MappingNode):
         raise SnapshotError(Diagnostic(f"an amendment is a mapping with format: {FORMAT}, "
                                        "title, proposed_by ...", Loc(path, 1, 1), text))
@@ -155,6 +135,8 @@ def load_amendment(path: str, text: str | None = None) -> Amendment:
     if "effective" in fields:
         node = fields["effective"]
         try:
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", node.value):
+                raise ValueError(node.value)
             effective = dt.date.fromisoformat(node.value)
         except (ValueError, TypeError, AttributeError):
             errors.append(Diagnostic("effective: expected a date YYYY-MM-DD", _loc(node), text))
@@ -239,6 +221,12 @@ def apply(base: RuleSet, amendments: Sequence[Amendment]) -> Amended:
                     f"the amendment gives {vt.describe() if value is not None else 'nothing'}",
                     loc, a.text))
                 continue
+            negative = _negative(value)
+            if negative is not None:
+                errors.append(Diagnostic(
+                    f"parameter '{name}': expected whole numbers of 0 or more (counts, years, "
+                    f"sessions), got {negative}", loc, a.text))
+                continue
             touch("parameter", name, a)
             before = param_changes[name].before if name in param_changes else p.value
             params[name] = attrs.evolve(p, value=value, type=p.type)
@@ -316,3 +304,18 @@ def _parse_rules(text: str, path: str) -> ast.RuleFile:
     from .grammar import parse_rules  # pyparsing is only needed on a cache miss
 
     return parse_rules(text, path)
+
+
+def _negative(value: Any) -> int | None:
+    """A negative number anywhere in a parameter value: no parameter counts below zero."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, int) and not isinstance(v, bool) and v < 0:
+            return v
+        if isinstance(v, tuple):
+            stack.extend(v)
+        elif isinstance(v, dict):
+            stack.extend(v)
+            stack.extend(v.values())
+    return None

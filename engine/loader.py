@@ -36,6 +36,8 @@ __all__ = [
     "MAX_BYTES",
     "MAX_DEPTH",
     "compose",
+    "compose_plain",
+    "read_text",
     "judge_at",
     "load_snapshot",
     "snapshot_from_node",
@@ -204,7 +206,7 @@ def compose(path_or_text: str, *, name: str | None = None) -> tuple[yaml.Node, s
     """
     if name is None:
         file = path_or_text
-        text = _read(file)
+        text = read_text(file)
     else:
         file = name
         text = path_or_text
@@ -231,6 +233,42 @@ def compose(path_or_text: str, *, name: str | None = None) -> tuple[yaml.Node, s
     return root, text
 
 
+def compose_plain(path_or_text: str, *, name: str | None = None
+                  ) -> tuple[yaml.Node, str]:
+    """`compose`, and every node checked as the snapshot walker checks its own: plain YAML
+    tags only, keys that are text, no key twice in a mapping. For the small files whose
+    readers take values straight from the tree (parameters, amendments)."""
+    root, text = compose(path_or_text, name=name)
+    problems: list[Diagnostic] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.tag not in CORE_TAGS:
+            problems.append(Diagnostic(
+                f"unsupported YAML tag '{node.tag}': expected plain YAML values (text, "
+                "numbers, dates, true/false, lists, mappings)", _loc(node.start_mark), text))
+            continue
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            first: dict[str, yaml.Node] = {}
+            for kn, vn in node.value:
+                if not isinstance(kn, yaml.ScalarNode):
+                    problems.append(Diagnostic(f"expected a key name, got {_got(kn)}",
+                                               _loc(kn.start_mark), text))
+                elif kn.value in first:
+                    problems.append(Diagnostic(
+                        f"duplicate key '{_short(kn.value)}' (first at line "
+                        f"{first[kn.value].start_mark.line + 1})", _loc(kn.start_mark), text))
+                else:
+                    first[kn.value] = kn
+                stack.append(kn)
+                stack.append(vn)
+    if problems:
+        raise SnapshotError(sorted(problems, key=lambda d: (d.loc.line, d.loc.column)))
+    return root, text
+
+
 def _named_stream(text: str, file: str) -> io.StringIO:
     stream = io.StringIO(text)
     stream.name = file  # marks carry it (both the C and the Python reader read .name)
@@ -242,7 +280,8 @@ def _too_big(size: int) -> str:
             "expected a snapshot of a review cycle")
 
 
-def _read(path: str) -> str:
+def read_text(path: str, expected: str = "a YAML file") -> str:
+    """The UTF-8 text of a file, or a SnapshotError saying why not (located for bad bytes)."""
     try:
         with open(path, "rb") as fh:
             data = fh.read(MAX_BYTES + 1)
@@ -250,7 +289,7 @@ def _read(path: str) -> str:
         raise SnapshotError.at(f"cannot read '{path}': no such file") from None
     except IsADirectoryError:
         raise SnapshotError.at(
-            f"cannot read '{path}': it is a directory, expected a YAML file") from None
+            f"cannot read '{path}': it is a directory, expected {expected}") from None
     except PermissionError:
         raise SnapshotError.at(f"cannot read '{path}': permission denied") from None
     except OSError as e:
@@ -263,10 +302,12 @@ def _read(path: str) -> str:
         shown = data.decode("utf-8", "replace")
         prefix = data[: e.start].decode("utf-8", "replace")
         line, column = _line_col(prefix, len(prefix))
+        what = expected.split(" ", 1)[1] if expected.startswith(("a ", "an ")) else expected
         raise SnapshotError.at(
             f"not UTF-8 text: byte 0x{data[e.start]:02x} cannot be decoded "
-            "(expected a UTF-8 encoded YAML file)",
+            f"(expected a UTF-8 encoded {what})",
             Loc(path, line, column), shown) from None
+
 
 
 def _yaml_diagnostic(e: yaml.MarkedYAMLError, text: str, file: str) -> Diagnostic:

@@ -8,7 +8,6 @@ is read off the value: a whole number, a duration ("3 weeks"), a label, a list, 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from typing import Any
 
@@ -101,12 +100,7 @@ def conforms(value_type: Type, declared: Type) -> bool:
 
 
 def node_value(node: yaml.Node, errors: list, source: str | None) -> Any:
-    if node.tag not in (yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG,
-                        yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
-                        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG) \
-            and not node.tag.startswith("tag:yaml.org,2002:"):
-        errors.append(Diagnostic(f"unsupported YAML tag {node.tag}", _loc(node), source))
-        return None
+    """The value of a node of a tree from `loader.compose_plain` (plain tags, text keys)."""
     if isinstance(node, yaml.ScalarNode):
         return None if node.value in ("", "~", "null") and not node.style else scalar_value(node)
     if isinstance(node, yaml.SequenceNode):
@@ -122,15 +116,10 @@ def node_value(node: yaml.Node, errors: list, source: str | None) -> Any:
 
 def load_parameters(text: str, path: str) -> dict[str, Parameter]:
     """Parse parameters.yaml; errors are located `SnapshotError`s."""
-    try:
-        stream = io.StringIO(text)
-        stream.name = path  # node marks then carry the file's name
-        root = yaml.compose(stream, Loader=YAML_LOADER)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        loc = Loc(path, mark.line + 1, mark.column + 1) if mark else Loc(path, 1, 1)
-        raise SnapshotError(Diagnostic(f"not valid YAML: {getattr(e, 'problem', e)}", loc,
-                                       text)) from None
+    from .loader import compose_plain  # (the loader imports this module)
+
+    # no aliases (a bomb would expand in node_value), tags, nesting, or keys twice
+    root, _ = compose_plain(text, name=path)
     errors: list[Diagnostic] = []
     if not isinstance(root, yaml.MappingNode):
         raise SnapshotError(Diagnostic("expected a mapping with 'format' and 'parameters'",

@@ -15,6 +15,7 @@ from . import ast, cache
 from .checker import check_rule_list
 from .errors import UsageError
 from .evaluator import CompiledRule, compile_rule
+from .loader import read_text
 from .parameters import Parameter, load_parameters, phase_years
 
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9,
@@ -117,17 +118,10 @@ def load_ruleset(rules_dir: str | None = None) -> RuleSet:
     if not os.path.isdir(rules_dir):
         raise UsageError.at(f"--rules {rules_dir}: not a folder")
     names = sorted(n for n in os.listdir(rules_dir) if n.endswith(".rules"))
-    texts = []
-    for n in names:
-        path = os.path.join(rules_dir, n)
-        try:
-            with open(path, encoding="utf-8") as fh:
-                texts.append((path, fh.read()))
-        except (OSError, UnicodeDecodeError) as e:
-            raise UsageError.at(f"cannot read {path}: {e}") from None
+    texts = [(path, read_text(path, "a rule file"))
+             for path in (os.path.join(rules_dir, n) for n in names)]
     own = os.path.join(rules_dir, "parameters.yaml")
     if os.path.exists(own):
-        with open(own, encoding="utf-8") as fh:
-            return build_ruleset(texts, fh.read(), own)
+        return build_ruleset(texts, read_text(own, "a parameters file"), own)
     return build_ruleset(texts, (packaged / "parameters.yaml").read_text(encoding="utf-8"),
                          "rules/parameters.yaml")
