@@ -415,6 +415,11 @@ class Compiler:
 
         def f(env, ctx):
             return impl(ctx, *[a(env, ctx) for a in args])
+        if len(args) == 1:
+            (a0,) = args
+
+            def f(env, ctx):  # noqa: F811 - the common case, without building a list
+                return impl(ctx, a0(env, ctx))
         if not any(isinstance(a, ast.Selection) for a in n.args):
             return f
         return self._memoized(n, f)

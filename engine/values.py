@@ -7,6 +7,7 @@ follow Kleene's logic (false and unknown is false), and `is recorded`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from fractions import Fraction
 from typing import Any
 
@@ -38,11 +39,24 @@ def key(v: Any) -> Any:
     if kind == _PLAIN:
         return v
     if kind == _COLLECTION:
+        if type(v) is tuple:
+            try:
+                return _tuple_key(v)
+            except TypeError:  # an item that cannot be hashed (a table)
+                pass
         return frozenset([key(x) for x in v])
     if kind == _TABLE:
         return id(v)
     i = ident(v)
     return i if i is not v else id(v)
+
+
+@functools.lru_cache(maxsize=8192)
+def _tuple_key(v: tuple) -> frozenset:
+    """The key of a tuple, remembered: the same lists of a snapshot (a draw's reviewers,
+    a review's articles) are keyed again and again. Safe because a tuple found equal here
+    has equal items, hence the same key."""
+    return frozenset([key(x) for x in v])
 
 
 # What `ident` and `key` do with a value depends only on its type: decided once per type
