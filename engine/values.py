@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from fractions import Fraction
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
@@ -92,8 +93,11 @@ def equal(a: Any, b: Any) -> bool | None:
     return key(a) == key(b)
 
 
-def items(collection: Any) -> list:
-    """What a quantifier ranges over: a list's items, a table's keys, a set's sorted items."""
+def items(collection: Any) -> Sequence:
+    """What a quantifier ranges over: a list's items, a table's keys, a set's sorted items.
+    (A tuple is given back as it is: callers only read it.)"""
+    if type(collection) is tuple:
+        return collection
     if isinstance(collection, dict):
         return list(collection)
     if isinstance(collection, frozenset):
