@@ -20,7 +20,7 @@ import yaml
 from . import ast, cache
 from .errors import Diagnostic, Loc, SnapshotError, did_you_mean, loc_at
 from .loader import compose_plain, read_text
-from .parameters import Parameter, conforms, node_value, type_of
+from .parameters import Parameter, conforms, node_value, type_of, value_problem
 from .ruleset import RuleSet, assemble
 from .values import to_json
 
@@ -221,11 +221,9 @@ def apply(base: RuleSet, amendments: Sequence[Amendment]) -> Amended:
                     f"the amendment gives {vt.describe() if value is not None else 'nothing'}",
                     loc, a.text))
                 continue
-            negative = _negative(value)
-            if negative is not None:
-                errors.append(Diagnostic(
-                    f"parameter '{name}': expected whole numbers of 0 or more (counts, years, "
-                    f"sessions), got {negative}", loc, a.text))
+            problem = value_problem(name, value)
+            if problem is not None:
+                errors.append(Diagnostic(f"parameter '{name}': {problem}", loc, a.text))
                 continue
             touch("parameter", name, a)
             before = param_changes[name].before if name in param_changes else p.value
@@ -305,17 +303,3 @@ def _parse_rules(text: str, path: str) -> ast.RuleFile:
 
     return parse_rules(text, path)
 
-
-def _negative(value: Any) -> int | None:
-    """A negative number anywhere in a parameter value: no parameter counts below zero."""
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, int) and not isinstance(v, bool) and v < 0:
-            return v
-        if isinstance(v, tuple):
-            stack.extend(v)
-        elif isinstance(v, dict):
-            stack.extend(v)
-            stack.extend(v.values())
-    return None

@@ -154,15 +154,71 @@ def load_parameters(text: str, path: str) -> dict[str, Parameter]:
                                      _loc(name_node), text))
             continue
         value = node_value(fields["value"], errors, text)
+        problem = value_problem(name, value)
+        if problem is not None:
+            errors.append(Diagnostic(f"parameter '{name}': {problem}", _loc(fields["value"]),
+                                     text))
         cites = node_value(fields["cites"], errors, text)
         cites = tuple(str(c) for c in (cites if isinstance(cites, tuple) else (cites,)))
         desc = fields.get("description")
         params[name] = Parameter(name, value, type_of(value), cites,
                                  desc.value if isinstance(desc, yaml.ScalarNode) else "",
                                  _loc(name_node))
+    if "phase_years" not in params and not errors:
+        errors.append(Diagnostic(
+            "missing parameter 'phase_years' (first and last mechanism year of each phase: "
+            "the calendar every snapshot is judged against)", _loc(body), text))
     if errors:
         raise SnapshotError(errors)
     return params
+
+
+def value_problem(name: str, value: Any) -> str | None:
+    """What is wrong with a parameter's value (its own file's or an amendment's), if
+    anything: no count is negative, and the calendar must be one."""
+    negative = _negative(value)
+    if negative is not None:
+        return (f"expected whole numbers of 0 or more (counts, years, sessions), got "
+                f"{negative}")
+    if name == "phase_years":
+        return _calendar_problem(value)
+    return None
+
+
+def _negative(value: Any) -> int | None:
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, int) and not isinstance(v, bool) and v < 0:
+            return v
+        if isinstance(v, tuple):
+            stack.extend(v)
+        elif isinstance(v, dict):
+            stack.extend(v)
+            stack.extend(v.values())
+    return None
+
+
+def _calendar_problem(value: Any) -> str | None:
+    expected = ("expected phase numbers, each with [first year, last year] (e.g. 1: [3, 6]), "
+                "in order and not overlapping")
+    if not isinstance(value, dict) or not value:
+        return expected
+    previous_last = 0
+    for phase in sorted(value, key=lambda p: (not isinstance(p, int), str(p))):
+        span = value[phase]
+        if (not isinstance(phase, int) or isinstance(phase, bool) or not isinstance(span, tuple)
+                or len(span) != 2
+                or not all(isinstance(y, int) and not isinstance(y, bool) for y in span)):
+            shown = "[" + ", ".join(map(str, span)) + "]" if isinstance(span, tuple) else span
+            return f"{expected}; got {phase}: {shown}"
+        first, last = span
+        if not 1 <= first <= last or first <= previous_last:
+            return f"{expected}; got {phase}: [{first}, {last}]"
+        previous_last = last
+    if not any(p >= 1 for p in value):
+        return f"{expected}; there is no review phase (1 or more)"
+    return None
 
 
 def phase_years(params: dict[str, Parameter]) -> dict[int, tuple[int, int]]:

@@ -234,6 +234,18 @@ BAD = [
     Bad("parameters", "key that is not text", PARAMS.replace("      0: [1, 2]", "      [0]: [1, 2]",
                                                              1),
         '{file}:51:7: error: expected a key name, got a list'),
+    Bad("parameters", "tab indentation", PARAMS.replace("    value: 5\n", "\tvalue: 5\n", 1),
+        '{file}:6:1: error: invalid YAML: found character that cannot start any token (while scanning for the next token)'),
+    Bad("parameters", "unknown format version", PARAMS.replace("parameters@1", "parameters@2", 1),
+        '{file}:3:9: error: expected format: revmech/parameters@1'),
+    Bad("parameters", "wrong type", PARAMS.replace("      1: [3, 6]", "      1: three", 1),
+        "{file}:51:7: error: parameter 'phase_years': expected phase numbers, each with [first year, last year] (e.g. 1: [3, 6]), in order and not overlapping; got 1: three"),
+    Bad("parameters", "value out of range", PARAMS.replace("    value: 5\n", "    value: -5\n", 1),
+        "{file}:6:12: error: parameter 'max_experts_per_instrument': expected whole numbers of 0 or more (counts, years, sessions), got -5"),
+    Bad("parameters", "years out of order", PARAMS.replace("      2: [7, 10]", "      2: [6, 10]", 1),
+        "{file}:51:7: error: parameter 'phase_years': expected phase numbers, each with [first year, last year] (e.g. 1: [3, 6]), in order and not overlapping; got 2: [6, 10]"),
+    Bad("parameters", "missing calendar", PARAMS.replace("  phase_years:", "  phase_yeers:", 1),
+        "{file}:5:3: error: missing parameter 'phase_years' (first and last mechanism year of each phase: the calendar every snapshot is judged against)"),
     Bad("parameters", "empty file", "",
         '{file}:1:1: error: no YAML document (the file is empty or only comments): expected a mapping'),
     Bad("parameters", "not UTF-8", b"format: \xff\n",
@@ -282,6 +294,9 @@ BAD = [
     Bad("amendment", "value out of range", AMENDMENT + "parameters:\n  "
         "max_experts_per_instrument: -1\n",
         "{file}:5:3: error: parameter 'max_experts_per_instrument': expected whole numbers of 0 or more (counts, years, sessions), got -1"),
+    Bad("amendment", "calendar that is not one", AMENDMENT + "parameters:\n  phase_years:\n"
+        "    1: [3]\n    2: [7, 10]\n",
+        "{file}:5:3: error: parameter 'phase_years': expected phase numbers, each with [first year, last year] (e.g. 1: [3, 6]), in order and not overlapping; got 1: [3]"),
     Bad("amendment", "phase years in force (amended)", AMENDMENT + "parameters:\n  phase_years:"
         "\n    0: [1, 2]\n    1: [3, 4]\n    2: [5, 10]\n",
         '{clean}:762:11: error: reviews[AGO-convention-1].year: year 5 is not in phase 1 (years 3-4)'),
