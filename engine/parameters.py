@@ -164,10 +164,6 @@ def load_parameters(text: str, path: str) -> dict[str, Parameter]:
         params[name] = Parameter(name, value, type_of(value), cites,
                                  desc.value if isinstance(desc, yaml.ScalarNode) else "",
                                  _loc(name_node))
-    if "phase_years" not in params and not errors:
-        errors.append(Diagnostic(
-            "missing parameter 'phase_years' (first and last mechanism year of each phase: "
-            "the calendar every snapshot is judged against)", _loc(body), text))
     if errors:
         raise SnapshotError(errors)
     return params
@@ -223,5 +219,11 @@ def _calendar_problem(value: Any) -> str | None:
 
 def phase_years(params: dict[str, Parameter]) -> dict[int, tuple[int, int]]:
     """The `phase_years` table as phase -> (first year, last year)."""
+    if "phase_years" not in params:  # a parameters file for rules alone may leave it out
+        first = next(iter(params.values()), None)  # where the parameters begin
+        raise SnapshotError.at(
+            "missing parameter 'phase_years' (first and last mechanism year of each phase: "
+            "the calendar every snapshot is judged against)",
+            first.loc if first is not None else None)
     table = params["phase_years"].value
     return {int(p): (int(span[0]), int(span[1])) for p, span in table.items()}
