@@ -14,6 +14,7 @@ per snapshot; an aggregate is computed once per distinct value of the outer name
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from fractions import Fraction
 from typing import Any, Callable
 
@@ -141,7 +142,8 @@ def _order(op):
     def f(a, b):
         if a is None or b is None:
             return None
-        return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
+        return compare(a, b)
+    compare = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}[op]
     return f
 
 
@@ -149,14 +151,15 @@ def _set_op(op):
     def f(a, b):
         if a is None or b is None:
             return None
-        bk = {V.key(x) for x in V.items(b)}
         if op == "subset of":
-            return all(V.key(x) in bk for x in V.items(a))
+            return V.key_set(a) <= V.key_set(b)
         if op == "union":
-            ak = {V.key(y) for y in V.items(a)}
-            return tuple(V.items(a)) + tuple(x for x in V.items(b) if V.key(x) not in ak)
+            ak = V.key_set(a)
+            return tuple(V.items(a)) + tuple(x for x, k in zip(V.items(b), V.item_keys(b))
+                                             if k not in ak)
+        bk = V.key_set(b)
         keep = op == "intersect"
-        return tuple(x for x in V.items(a) if (V.key(x) in bk) == keep)
+        return tuple(x for x, k in zip(V.items(a), V.item_keys(a)) if (k in bk) == keep)
     return f
 
 

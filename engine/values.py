@@ -52,6 +52,31 @@ def key(v: Any) -> Any:
     return i if i is not v else id(v)
 
 
+def key_set(collection: Any) -> frozenset:
+    """The keys of a collection's items (a tuple's are remembered, see _tuple_key)."""
+    if type(collection) is tuple:
+        try:
+            return _tuple_key(collection)
+        except TypeError:  # an item that cannot be hashed (a table)
+            pass
+    return frozenset([key(x) for x in items(collection)])
+
+
+def item_keys(collection: Any) -> tuple:
+    """The key of each item, in the order of `items(collection)`."""
+    if type(collection) is tuple:
+        try:
+            return _tuple_item_keys(collection)
+        except TypeError:
+            pass
+    return tuple([key(x) for x in items(collection)])
+
+
+@functools.lru_cache(maxsize=8192)
+def _tuple_item_keys(v: tuple) -> tuple:
+    return tuple([key(x) for x in v])
+
+
 @functools.lru_cache(maxsize=8192)
 def _tuple_key(v: tuple) -> frozenset:
     """The key of a tuple, remembered: the same lists of a snapshot (a draw's reviewers,
