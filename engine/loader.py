@@ -9,8 +9,9 @@ phase, treaty integrity, unique ids) are listed after the walker.
 Every problem is a located `Diagnostic` (file:line:col, the key path, what was found and
 what was expected); the walker collects all it can find and raises one `SnapshotError`.
 No yaml exception or OSError escapes, and nothing in the YAML is ever constructed as a
-Python object: the loader walks the composed node tree itself. Aliases, non-standard
-tags and deep nesting are refused.
+Python object: the node tree is built by the loader's own loop over libyaml's parser
+events (`_compose_events`, several times faster than PyYAML's composer), and the walker
+reads that tree. Aliases, non-standard tags and deep nesting are refused.
 
 `judge_at` gives the cycle as it stood on an earlier date (`check --as-of`).
 """
