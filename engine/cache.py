@@ -20,7 +20,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -99,6 +98,8 @@ def _write(path: str, value: Any) -> None:
         data = _FORMAT + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # pragma: no cover - the cached values are plain attrs trees
         return
+    import tempfile  # only on a miss: start-up is what the cache is for
+
     try:
         os.makedirs(folder, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pickle")
