@@ -8,8 +8,9 @@ and modification time of every engine module, so an edited checkout is never ser
 stale entry) and the Python version. It lives in the user's cache folder
 (`REVMECH_CACHE_DIR` overrides it): deleting it is always safe, an entry that cannot be
 read back (corrupt, truncated, from another version) is ignored and rebuilt, and entries
-are written to a temporary file and renamed, so a reader never sees half of one. When
-the folder cannot be written, the run simply goes without.
+are written to a temporary file and renamed, so a reader never sees half of one; only
+the newest KEEP entries of each kind are kept. When the folder cannot be written, the run
+simply goes without.
 
 Entries are pickles: the folder is the user's own, as for any per-user cache.
 """
@@ -26,6 +27,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 ENV = "REVMECH_CACHE_DIR"
+KEEP = 32  # entries of each kind kept: the newest; edits of rules would otherwise pile up
 _FORMAT = b"revmech-cache-1"
 _ENGINE_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -74,7 +76,8 @@ def memo(kind: str, parts: Iterable[str], build: Callable[[], T]) -> T:
     if found is not None:
         return found
     value = build()
-    _write(path, value)
+    if _write(path, value):
+        _prune(os.path.dirname(path), kind)
     return value
 
 
@@ -92,12 +95,12 @@ def _read(path: str) -> Any:
         return None
 
 
-def _write(path: str, value: Any) -> None:
+def _write(path: str, value: Any) -> bool:
     folder = os.path.dirname(path)
     try:
         data = _FORMAT + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # pragma: no cover - the cached values are plain attrs trees
-        return
+        return False
     import tempfile  # only on a miss: start-up is what the cache is for
 
     try:
@@ -111,4 +114,17 @@ def _write(path: str, value: Any) -> None:
             os.unlink(tmp)
             raise
     except OSError:  # a read-only or full disk: run without the cache
-        return
+        return False
+    return True
+
+
+def _prune(folder: str, kind: str) -> None:
+    """Keep the KEEP newest entries of `kind` (another process may be pruning too)."""
+    try:
+        entries = [e for e in os.scandir(folder)
+                   if e.name.startswith(kind + "-") and e.name.endswith(".pickle")]
+        entries.sort(key=lambda e: e.stat().st_mtime_ns, reverse=True)
+        for e in entries[KEEP:]:
+            os.unlink(e.path)
+    except OSError:
+        pass

@@ -133,6 +133,13 @@ def test_shipped_rules_and_amendments_hit(cache_dir, parses):
     assert again.ruleset.rules
 
 
+def test_only_the_newest_entries_are_kept(cache_dir, monkeypatch):
+    monkeypatch.setattr(cache, "KEEP", 2)
+    for n in (20, 21, 22):
+        build(RULE.replace("para 19", f"para {n}"))
+    assert len(entries(cache_dir)) == 2
+
+
 def test_default_folder(monkeypatch, tmp_path):
     monkeypatch.delenv(cache.ENV, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
