@@ -201,9 +201,10 @@ def _calendar_problem(value: Any) -> str | None:
     if not isinstance(value, dict) or not value:
         return expected
     previous_last = 0
-    for phase in sorted(value, key=lambda p: (not isinstance(p, int), str(p))):
+    numbered = lambda p: isinstance(p, int) and not isinstance(p, bool)  # noqa: E731
+    for phase in sorted(value, key=lambda p: (0, p, "") if numbered(p) else (1, 0, str(p))):
         span = value[phase]
-        if (not isinstance(phase, int) or isinstance(phase, bool) or not isinstance(span, tuple)
+        if (not numbered(phase) or not isinstance(span, tuple)
                 or len(span) != 2
                 or not all(isinstance(y, int) and not isinstance(y, bool) for y in span)):
             shown = "[" + ", ".join(map(str, span)) + "]" if isinstance(span, tuple) else span
