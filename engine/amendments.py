@@ -10,17 +10,17 @@ the later wins and the conflict is recorded.
 from __future__ import annotations
 
 import datetime as dt
-import io
+import re
 from collections.abc import Sequence
 from typing import Any
 
 import attrs
 import yaml
 
-from . import ast
-from .errors import Diagnostic, Loc, SnapshotError, did_you_mean
-from .grammar import parse_rules
-from .parameters import YAML_LOADER, Parameter, conforms, node_value, type_of
+from . import ast, cache
+from .errors import Diagnostic, Loc, SnapshotError, did_you_mean, loc_at
+from .loader import compose_plain, read_text
+from .parameters import Parameter, conforms, node_value, type_of, value_problem
 from .ruleset import RuleSet, assemble
 from .values import to_json
 
@@ -104,32 +104,11 @@ def _loc(node: yaml.Node) -> Loc:
     return Loc(m.name, m.line + 1, m.column + 1)
 
 
-def _read(path: str) -> str:
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except IsADirectoryError:
-        raise SnapshotError.at(f"{path}: is a folder, not an amendment file") from None
-    except OSError as e:
-        raise SnapshotError.at(f"cannot read amendment '{path}': {e.strerror or e}") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise SnapshotError.at(f"{path}: not UTF-8 text (byte {e.start})") from None
-
-
 def load_amendment(path: str, text: str | None = None) -> Amendment:
     """Read one amendment file; syntax errors are located `RevmechError`s."""
-    text = _read(path) if text is None else text
-    stream = io.StringIO(text)
-    stream.name = path
-    try:
-        root = yaml.compose(stream, Loader=YAML_LOADER)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        loc = Loc(path, mark.line + 1, mark.column + 1) if mark else Loc(path, 1, 1)
-        raise SnapshotError(Diagnostic(f"not valid YAML: {getattr(e, 'problem', e)}", loc,
-                                       text)) from None
+    text = read_text(path, "an amendment file") if text is None else text
+    # no aliases (a bomb would expand in node_value), tags, nesting, or keys twice
+    root, text = compose_plain(text, name=path)
     if not isinstance(root, yaml.MappingNode):
         raise SnapshotError(Diagnostic(f"an amendment is a mapping with format: {FORMAT}, "
                                        "title, proposed_by ...", Loc(path, 1, 1), text))
@@ -156,6 +135,8 @@ def load_amendment(path: str, text: str | None = None) -> Amendment:
     if "effective" in fields:
         node = fields["effective"]
         try:
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", node.value):
+                raise ValueError(node.value)
             effective = dt.date.fromisoformat(node.value)
         except (ValueError, TypeError, AttributeError):
             errors.append(Diagnostic("effective: expected a date YYYY-MM-DD", _loc(node), text))
@@ -194,7 +175,8 @@ def load_amendment(path: str, text: str | None = None) -> Amendment:
         end = node.end_mark.index
         virtual = "".join(c if c == "\n" else " " for c in text[:start]) + text[start:end] + \
             "".join(c if c == "\n" else " " for c in text[end:])
-        rules[key] = parse_rules(virtual, path).rules
+        rules[key] = cache.memo("rules", [path, virtual],
+                                lambda: _parse_rules(virtual, path)).rules
     scalar = lambda k: fields[k].value if isinstance(fields.get(k), yaml.ScalarNode) \
         else None  # noqa: E731
     source = "".join(c if c == "\n" else " " for c in text)
@@ -238,6 +220,10 @@ def apply(base: RuleSet, amendments: Sequence[Amendment]) -> Amended:
                     f"parameter '{name}' is {p.type.describe()} (now {to_json(p.value)!r}); "
                     f"the amendment gives {vt.describe() if value is not None else 'nothing'}",
                     loc, a.text))
+                continue
+            problem = value_problem(name, value)
+            if problem is not None:
+                errors.append(Diagnostic(f"parameter '{name}': {problem}", loc, a.text))
                 continue
             touch("parameter", name, a)
             before = param_changes[name].before if name in param_changes else p.value
@@ -293,10 +279,7 @@ def _written(rule: ast.Rule, sources: dict[str, str]) -> str:
 
 
 def _at(rule: ast.Rule, a: Amendment, message: str) -> Diagnostic:
-    import pyparsing as pp
-
-    return Diagnostic(message, Loc(a.file, pp.lineno(rule.id_span.start, a.source),
-                                   pp.col(rule.id_span.start, a.source)), a.text)
+    return Diagnostic(message, loc_at(a.file, a.source, rule.id_span.start), a.text)
 
 
 def _record(changes: dict, kind: str, rule_id: str, a: Amendment, before, after):
@@ -313,3 +296,10 @@ def _record(changes: dict, kind: str, rule_id: str, a: Amendment, before, after)
 
 def load_and_apply(base: RuleSet, paths: Sequence[str]) -> Amended:
     return apply(base, [load_amendment(p) for p in paths])
+
+
+def _parse_rules(text: str, path: str) -> ast.RuleFile:
+    from .grammar import parse_rules  # pyparsing is only needed on a cache miss
+
+    return parse_rules(text, path)
+

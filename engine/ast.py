@@ -342,13 +342,32 @@ def make_rule_file(path, source, section, title, rules) -> RuleFile:
 def children(node) -> list:
     """The direct sub-expressions of an expression node, in source order."""
     out = []
-    for a in attrs.fields(type(node)):
-        v = getattr(node, a.name)
+    for name in _field_names(type(node)):
+        v = getattr(node, name)
         if isinstance(v, tuple):
-            out.extend(x for x in v if attrs.has(type(x)) and not isinstance(x, Span))
-        elif attrs.has(type(v)) and not isinstance(v, Span):
+            out.extend(x for x in v if _is_node(type(x)))
+        elif _is_node(type(v)):
             out.append(v)
     return out
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}
+_NODE_TYPES: dict[type, bool] = {}
+
+
+def _field_names(t: type) -> tuple[str, ...]:
+    names = _NAMES.get(t)
+    if names is None:
+        names = _NAMES[t] = tuple(a.name for a in attrs.fields(t))
+    return names
+
+
+def _is_node(t: type) -> bool:
+    """An attrs class other than Span (decided once per type: rules are walked often)."""
+    got = _NODE_TYPES.get(t)
+    if got is None:
+        got = _NODE_TYPES[t] = attrs.has(t) and not issubclass(t, Span)
+    return got
 
 
 def walk(node):

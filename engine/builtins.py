@@ -149,8 +149,9 @@ def t_calendar(fname, arg: Type, result: Type):
 
 def _none_if_missing(f):
     def impl(ctx, *args):
-        if any(a is None for a in args):
-            return None
+        for a in args:
+            if a is None:
+                return None
         return f(ctx, *args)
     return impl
 

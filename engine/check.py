@@ -10,6 +10,7 @@ import attrs
 
 from .evaluator import evaluate_rule, make_context
 from .findings import Finding
+from .gc_pause import paused_gc
 from .loader import judge_at, load_snapshot
 from .model import Snapshot
 from .ruleset import RuleSet
@@ -89,10 +90,11 @@ def check(ruleset: RuleSet, paths: Sequence[str], as_of: dt.date | None = None,
     else:
         run = lambda s: evaluate(ruleset, s, keep_passed)  # noqa: E731
     accepted = load_waivers(waivers, ruleset.rules) if waivers is not None else ()
-    snapshots = [load_snapshot(p, phase_years=ruleset.phase_years) for p in paths]
-    if as_of is not None:
-        snapshots = [judge_at(s, as_of) for s in snapshots]
-    results = [run(s) for s in snapshots]
+    with paused_gc():  # see gc_pause: the snapshots and the findings are large graphs
+        snapshots = [load_snapshot(p, phase_years=ruleset.phase_years) for p in paths]
+        if as_of is not None:
+            snapshots = [judge_at(s, as_of) for s in snapshots]
+        results = [run(s) for s in snapshots]
     uses: dict[str, int] = {}
     if accepted:
         results = [attrs.evolve(r, findings=tuple(apply_waivers(r.findings, accepted, r.as_of,

@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import attrs
-import pyparsing as pp
 
 from . import ast
 from .ast import Span
 from .builtins import BUILTINS, TypeProblem
-from .errors import Diagnostic, Loc, RuleCheckError, did_you_mean
+from .errors import Diagnostic, Loc, RuleCheckError, did_you_mean, loc_at
 from .model import Snapshot, fields_of
 from .parameters import Parameter
 from .types import (ANY, BOOLEAN, DATE, DURATION, NUMBER, TEXT, Actor, Entity, ListOf, MapOf,
@@ -69,7 +68,7 @@ class Checker:
     # -- locations ------------------------------------------------------------------
 
     def loc(self, span: Span) -> Loc:
-        return Loc(self.path, pp.lineno(span.start, self.source), pp.col(span.start, self.source))
+        return loc_at(self.path, self.source, span.start)
 
     def diag(self, p: _Problem) -> Diagnostic:
         return Diagnostic(p.message, self.loc(p.span), self.source)
@@ -431,10 +430,9 @@ def check_rule_list(rules: Sequence[ast.Rule], sources: dict[str, str],
             first = seen[r.id]
             src, here = sources[first.file], sources[r.file]
             problems.append(Diagnostic(
-                f"duplicate rule id '{r.id}' (first defined at {first.file}:"
-                f"{pp.lineno(first.id_span.start, src)}:{pp.col(first.id_span.start, src)})",
-                Loc(r.file, pp.lineno(r.id_span.start, here), pp.col(r.id_span.start, here)),
-                here))
+                f"duplicate rule id '{r.id}' (first defined at "
+                f"{loc_at(first.file, src, first.id_span.start)})",
+                loc_at(r.file, here, r.id_span.start), here))
         else:
             seen[r.id] = r
     permissions = {r.id: r for r in seen.values() if r.modality == "may"}

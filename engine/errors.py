@@ -11,7 +11,6 @@ The command line catches `RevmechError` (and only it), prints `render()` and exi
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 
 import attrs
@@ -29,8 +28,15 @@ class Loc:
         return f"{self.file}:{self.line}:{self.column}"
 
 
+def loc_at(path: str, text: str, index: int) -> Loc:
+    """The location of offset `index` in `text` (as pyparsing's lineno and col count)."""
+    return Loc(path, text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index))
+
+
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """' (did you mean 'x'?)' for the closest candidate, or '' when none is close."""
+    import difflib  # only when there is an error to explain
+
     close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

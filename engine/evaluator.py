@@ -14,6 +14,7 @@ per snapshot; an aggregate is computed once per distinct value of the outer name
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from fractions import Fraction
 from typing import Any, Callable
 
@@ -141,7 +142,8 @@ def _order(op):
     def f(a, b):
         if a is None or b is None:
             return None
-        return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
+        return compare(a, b)
+    compare = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}[op]
     return f
 
 
@@ -149,14 +151,15 @@ def _set_op(op):
     def f(a, b):
         if a is None or b is None:
             return None
-        bk = {V.key(x) for x in V.items(b)}
         if op == "subset of":
-            return all(V.key(x) in bk for x in V.items(a))
+            return V.key_set(a) <= V.key_set(b)
         if op == "union":
-            ak = {V.key(y) for y in V.items(a)}
-            return tuple(V.items(a)) + tuple(x for x in V.items(b) if V.key(x) not in ak)
+            ak = V.key_set(a)
+            return tuple(V.items(a)) + tuple(x for x, k in zip(V.items(b), V.item_keys(b))
+                                             if k not in ak)
+        bk = V.key_set(b)
         keep = op == "intersect"
-        return tuple(x for x in V.items(a) if (V.key(x) in bk) == keep)
+        return tuple(x for x, k in zip(V.items(a), V.item_keys(a)) if (k in bk) == keep)
     return f
 
 
@@ -240,6 +243,31 @@ class Compiler:
         return lambda env, ctx: env[name]
 
     def _attr(self, n):
+        names = [n.name]
+        root = n.obj
+        while isinstance(root, ast.Attr):
+            names.append(root.name)
+            root = root.obj
+        if isinstance(root, ast.Name):
+            # `a.b.c`: one function walks the chain (the commonest expression there is)
+            var = root.id
+            names.reverse()
+            if len(names) == 1:
+                (first,) = names
+
+                def f1(env, ctx):
+                    o = env[var]
+                    return None if o is None or isinstance(o, str) else getattr(o, first, None)
+                return f1
+
+            def fn(env, ctx):
+                o = env[var]
+                for name in names:
+                    if o is None or isinstance(o, str):
+                        return None
+                    o = getattr(o, name, None)
+                return o
+            return fn
         obj, name = self(n.obj), n.name
 
         def f(env, ctx):
@@ -324,7 +352,10 @@ class Compiler:
             out = []
             for item in pool:
                 env[var] = item
-                if all(t(env, ctx) is True for t in tests):
+                for t in tests:
+                    if t(env, ctx) is not True:
+                        break
+                else:
                     out.append(project(env, ctx) if project else item)
             env.pop(var, None)
             return tuple(out)
@@ -387,6 +418,11 @@ class Compiler:
 
         def f(env, ctx):
             return impl(ctx, *[a(env, ctx) for a in args])
+        if len(args) == 1:
+            (a0,) = args
+
+            def f(env, ctx):  # noqa: F811 - the common case, without building a list
+                return impl(ctx, a0(env, ctx))
         if not any(isinstance(a, ast.Selection) for a in n.args):
             return f
         return self._memoized(n, f)
@@ -397,8 +433,21 @@ class Compiler:
         getters = [self(p) for p in outer_paths(n, self.local)]
         memo_key = id(n)
 
+        key = V.key
+        if len(getters) == 1:
+            (g0,) = getters
+
+            def memoized1(env, ctx):
+                k = (memo_key, key(g0(env, ctx)))
+                memo = ctx.memo
+                if k in memo:
+                    return memo[k]
+                v = memo[k] = f(env, ctx)
+                return v
+            return memoized1
+
         def memoized(env, ctx):
-            k = (memo_key, tuple(V.key(g(env, ctx)) for g in getters))
+            k = (memo_key, tuple([key(g(env, ctx)) for g in getters]))
             memo = ctx.memo
             if k in memo:
                 return memo[k]

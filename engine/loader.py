@@ -9,8 +9,9 @@ phase, treaty integrity, unique ids) are listed after the walker.
 Every problem is a located `Diagnostic` (file:line:col, the key path, what was found and
 what was expected); the walker collects all it can find and raises one `SnapshotError`.
 No yaml exception or OSError escapes, and nothing in the YAML is ever constructed as a
-Python object: the loader walks the composed node tree itself. Aliases, non-standard
-tags and deep nesting are refused.
+Python object: the node tree is built by the loader's own loop over libyaml's parser
+events (`_compose_events`, several times faster than PyYAML's composer), and the walker
+reads that tree. Aliases, non-standard tags and deep nesting are refused.
 
 `judge_at` gives the cycle as it stood on an earlier date (`check --as-of`).
 """
@@ -20,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -28,6 +28,7 @@ import yaml
 
 from .calendar import Duration
 from .errors import Diagnostic, Loc, SnapshotError, did_you_mean
+from .gc_pause import paused_gc
 from .model import ACTOR_LABELS, CLASSES, Snapshot, Spec
 from .types import Actor, Entity, ListOf, MapOf, Scalar, Type
 
@@ -36,6 +37,8 @@ __all__ = [
     "MAX_BYTES",
     "MAX_DEPTH",
     "compose",
+    "compose_plain",
+    "read_text",
     "judge_at",
     "load_snapshot",
     "snapshot_from_node",
@@ -122,6 +125,20 @@ def _fields(cls: type) -> dict[str, _Field]:
 _FIELD_CACHE: dict[type, dict[str, _Field]] = {}
 
 
+def _object_plan(cls: type, walker: Any) -> tuple[dict[str, _Field], tuple[str, ...], Any]:
+    """A class's fields read from YAML keys, its required ones, its `check_` method."""
+    got = _PLAN_CACHE.get(cls)
+    if got is None:
+        fields = {n: f for n, f in _fields(cls).items() if not f.spec.key}
+        required = tuple(n for n, f in fields.items() if f.spec.required)
+        got = _PLAN_CACHE[cls] = (fields, required,
+                                  getattr(type(walker), f"check_{cls.__name__}", None))
+    return got
+
+
+_PLAN_CACHE: dict[type, tuple] = {}
+
+
 def _key_field(cls: type) -> str | None:
     for f in _fields(cls).values():
         if f.spec.key:
@@ -190,7 +207,7 @@ def compose(path_or_text: str, *, name: str | None = None) -> tuple[yaml.Node, s
     """
     if name is None:
         file = path_or_text
-        text = _read(file)
+        text = read_text(file)
     else:
         file = name
         text = path_or_text
@@ -199,7 +216,7 @@ def compose(path_or_text: str, *, name: str | None = None) -> tuple[yaml.Node, s
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
-        root = yaml.compose(_named_stream(text, file), Loader=_YAML_LOADER)
+        root, problems = _compose_events(_YAML_LOADER(_named_stream(text, file)), text, file)
     except yaml.MarkedYAMLError as e:
         raise SnapshotError([_yaml_diagnostic(e, text, file)]) from None
     except yaml.reader.ReaderError as e:
@@ -208,17 +225,48 @@ def compose(path_or_text: str, *, name: str | None = None) -> tuple[yaml.Node, s
         raise SnapshotError.at(f"{file}: invalid YAML: {e}") from None
     except UnicodeError as e:  # text given by name with lone surrogates
         raise SnapshotError.at(f"{file}: not valid Unicode text ({e.reason})") from None
-    except RecursionError:  # the pure-Python composer on very deep nesting
-        raise SnapshotError.at(
-            f"{file}: YAML nested too deeply (more than {MAX_DEPTH} levels of lists and "
-            "mappings inside each other)") from None
+    if problems:
+        raise SnapshotError(problems)
     if root is None:
         raise SnapshotError.at(
             "no YAML document (the file is empty or only comments): expected a mapping",
             Loc(file, 1, 1), text)
-    problems = _tree_problems(root, text, file)
+    return root, text
+
+
+def compose_plain(path_or_text: str, *, name: str | None = None
+                  ) -> tuple[yaml.Node, str]:
+    """`compose`, and every node checked as the snapshot walker checks its own: plain YAML
+    tags only, keys that are text, no key twice in a mapping. For the small files whose
+    readers take values straight from the tree (parameters, amendments)."""
+    root, text = compose(path_or_text, name=name)
+    problems: list[Diagnostic] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.tag not in CORE_TAGS:
+            problems.append(Diagnostic(
+                f"unsupported YAML tag '{node.tag}': expected plain YAML values (text, "
+                "numbers, dates, true/false, lists, mappings)", _loc(node.start_mark), text))
+            continue
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            first: dict[str, yaml.Node] = {}
+            for kn, vn in node.value:
+                if not isinstance(kn, yaml.ScalarNode):
+                    problems.append(Diagnostic(f"expected a key name, got {_got(kn)}",
+                                               _loc(kn.start_mark), text))
+                elif kn.value in first:
+                    problems.append(Diagnostic(
+                        f"duplicate key '{_short(kn.value)}' (first at line "
+                        f"{first[kn.value].start_mark.line + 1})", _loc(kn.start_mark), text))
+                else:
+                    first[kn.value] = kn
+                stack.append(kn)
+                stack.append(vn)
     if problems:
-        raise SnapshotError(problems)
+        raise SnapshotError(sorted(problems, key=lambda d: (d.loc.line, d.loc.column)))
     return root, text
 
 
@@ -233,7 +281,8 @@ def _too_big(size: int) -> str:
             "expected a snapshot of a review cycle")
 
 
-def _read(path: str) -> str:
+def read_text(path: str, expected: str = "a YAML file") -> str:
+    """The UTF-8 text of a file, or a SnapshotError saying why not (located for bad bytes)."""
     try:
         with open(path, "rb") as fh:
             data = fh.read(MAX_BYTES + 1)
@@ -241,7 +290,7 @@ def _read(path: str) -> str:
         raise SnapshotError.at(f"cannot read '{path}': no such file") from None
     except IsADirectoryError:
         raise SnapshotError.at(
-            f"cannot read '{path}': it is a directory, expected a YAML file") from None
+            f"cannot read '{path}': it is a directory, expected {expected}") from None
     except PermissionError:
         raise SnapshotError.at(f"cannot read '{path}': permission denied") from None
     except OSError as e:
@@ -254,10 +303,12 @@ def _read(path: str) -> str:
         shown = data.decode("utf-8", "replace")
         prefix = data[: e.start].decode("utf-8", "replace")
         line, column = _line_col(prefix, len(prefix))
+        what = expected.split(" ", 1)[1] if expected.startswith(("a ", "an ")) else expected
         raise SnapshotError.at(
             f"not UTF-8 text: byte 0x{data[e.start]:02x} cannot be decoded "
-            "(expected a UTF-8 encoded YAML file)",
+            f"(expected a UTF-8 encoded {what})",
             Loc(path, line, column), shown) from None
+
 
 
 def _yaml_diagnostic(e: yaml.MarkedYAMLError, text: str, file: str) -> Diagnostic:
@@ -289,46 +340,99 @@ def _reader_diagnostic(e: yaml.reader.ReaderError, text: str, file: str) -> Diag
         f"invalid YAML: character {shown} is not allowed in YAML ({e.reason})", loc, text)
 
 
-def _tree_problems(root: yaml.Node, text: str, file: str) -> list[Diagnostic]:
-    """Nesting deeper than MAX_DEPTH, and aliases (nodes reached twice), without recursion."""
-    seen: set[int] = set()
-    aliased = False
-    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if id(node) in seen:
-            aliased = True
-            continue
-        seen.add(id(node))
-        if isinstance(node, yaml.ScalarNode):
-            continue
-        if depth > MAX_DEPTH:
-            return [Diagnostic(
-                f"nesting deeper than {MAX_DEPTH} levels (lists and mappings inside each "
-                "other): no revmech input is this deep", _loc(node.start_mark), text)]
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend((child, depth + 1) for child in reversed(node.value))
-        else:
-            for k, v in reversed(node.value):
-                stack.append((v, depth + 1))
-                stack.append((k, depth + 1))
-    if not aliased:
-        return []
-    out = [
-        Diagnostic(
-            f"YAML alias '*{event.anchor}' is not allowed: write the value out in full "
-            "(aliases can make a small file expand enormously)",
-            Loc(file, event.start_mark.line + 1, event.start_mark.column + 1), text)
-        for event in _events(text, file) if isinstance(event, yaml.AliasEvent)
-    ]
-    return out or [Diagnostic("YAML aliases are not allowed", Loc(file, 1, 1), text)]
+_ScalarEvent, _AliasEvent = yaml.ScalarEvent, yaml.AliasEvent
+_MappingStart, _SequenceStart = yaml.MappingStartEvent, yaml.SequenceStartEvent
+_CollectionEnd = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+_ScalarNode, _SequenceNode, _MappingNode = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+_SEQ, _MAP = _CORE + "seq", _CORE + "map"
 
 
-def _events(text: str, file: str) -> Iterator[yaml.Event]:
+def _compose_events(parser: Any, text: str, file: str
+                    ) -> tuple[yaml.Node | None, list[Diagnostic]]:
+    """The node tree of the single document in `parser`'s events, and what is refused.
+
+    PyYAML's own composer spends most of its time resolving the tags of plain scalars
+    in Python; here each distinct plain value is resolved once. Nothing is constructed,
+    aliases are not followed (each is refused, so a small file cannot expand), and
+    nesting is counted without recursion (deeper than MAX_DEPTH is refused). yaml
+    errors (syntax, reader) propagate as raised by the parser.
+    """
+    resolve = parser.resolve
+    tags: dict[str, str] = {}
+    get = parser.get_event
+    root = None
+    stack: list[tuple[yaml.Node, list]] = []  # open collections, with their items
+    documents = 0
+    too_deep: Diagnostic | None = None
+    aliases: list[Diagnostic] = []
     try:
-        yield from yaml.parse(_named_stream(text, file), Loader=_YAML_LOADER)
-    except yaml.YAMLError:  # pragma: no cover - the text composed already
-        return
+        while True:
+            event = get()
+            kind = type(event)
+            if kind is _ScalarEvent:
+                tag = event.tag
+                value = event.value
+                if tag is None or tag == "!":
+                    if event.implicit[0]:
+                        tag = tags.get(value)
+                        if tag is None:
+                            tag = tags[value] = resolve(_ScalarNode, value, (True, False))
+                    else:
+                        tag = _STR
+                node = _ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
+            elif kind in _CollectionEnd:
+                node, items = stack.pop()
+                node.end_mark = event.end_mark
+                if type(node) is _MappingNode:
+                    it = iter(items)
+                    node.value = list(zip(it, it))
+                if stack:
+                    continue
+                root = node
+                continue
+            elif kind is _MappingStart or kind is _SequenceStart:
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = _MAP if kind is _MappingStart else _SEQ
+                items = []
+                node = (_MappingNode if kind is _MappingStart else _SequenceNode)(
+                    tag, items, event.start_mark, None, event.flow_style)
+                if too_deep is None and len(stack) >= MAX_DEPTH:
+                    too_deep = Diagnostic(
+                        f"nesting deeper than {MAX_DEPTH} levels (lists and mappings inside "
+                        "each other): no revmech input is this deep",
+                        _loc(event.start_mark), text)
+                if stack:
+                    stack[-1][1].append(node)
+                stack.append((node, items))
+                continue
+            elif kind is _AliasEvent:
+                mark = event.start_mark
+                aliases.append(Diagnostic(
+                    f"YAML alias '*{event.anchor}' is not allowed: write the value out in "
+                    "full (aliases can make a small file expand enormously)",
+                    Loc(file, mark.line + 1, mark.column + 1), text))
+                node = _ScalarNode(_NULL_TAG, "", mark, event.end_mark)
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise yaml.composer.ComposerError(
+                        "expected a single document in the stream", None,
+                        "but found another document", event.start_mark)
+                continue
+            elif kind is yaml.StreamEndEvent:
+                break
+            else:  # stream start, document end
+                continue
+            if stack:
+                stack[-1][1].append(node)
+            else:
+                root = node
+    finally:
+        parser.dispose()
+    if too_deep is not None:
+        return root, [too_deep]
+    return root, aliases
 
 
 # --------------------------------------------------------------------------------------
@@ -346,6 +450,9 @@ class _Walker:
         self.as_of: dt.date | None = None
         self.states: dict[str, Any] = {}
         self.bad_states: set[str] = set()  # ids whose entry failed: no cascade of errors
+        self.scalars = {"date": self.scalar_date, "number": self.scalar_number,
+                        "boolean": self.scalar_boolean, "text": self.scalar_text,
+                        "duration": self.scalar_duration}
 
     # -- reporting ---------------------------------------------------------------------
 
@@ -384,9 +491,12 @@ class _Walker:
         """The (key, key node, value node) pairs of a mapping; duplicate keys are errors."""
         out = []
         first: dict[str, yaml.Node] = {}
+        seen = self.seen
         for kn, vn in node.value:
-            if not self.enter(kn, path):
+            if id(kn) in seen or kn.tag not in CORE_TAGS:
+                self.enter(kn, path)  # reports why not
                 continue
+            seen.add(id(kn))
             if not isinstance(kn, yaml.ScalarNode):
                 self.error(path, f"expected a key name, got {_got(kn)}", kn)
                 continue
@@ -407,7 +517,7 @@ class _Walker:
         if not isinstance(node, yaml.MappingNode):
             self.error(path, f"expected a mapping, got {_got(node)}", node)
             return _MISSING
-        fields = {n: f for n, f in _fields(cls).items() if not f.spec.key}
+        fields, required, check = _object_plan(cls, self)
         pairs = self.pairs(node, path)
         if cls is Snapshot:
             pairs.sort(key=lambda p: _SNAPSHOT_FIRST.get(p[0], len(_SNAPSHOT_FIRST)))
@@ -419,23 +529,23 @@ class _Walker:
                 self.error(path, f"unknown key '{_short(key)}'{did_you_mean(key, fields)}", kn)
                 continue
             nodes[key] = vn
-            value = self.value(fd.spec.type, fd.spec, key, vn, _join(path, key))
+            spec = fd.spec
+            value = self.value(spec.type, spec, key, vn, f"{path}.{key}" if path else key)
             if value is _NULL:
-                if fd.spec.required and not fd.nullable:
-                    self.null_item(fd.spec.type, fd.spec, key, vn, _join(path, key))
+                if spec.required and not fd.nullable:
+                    self.null_item(spec.type, spec, key, vn, _join(path, key))
                 continue
             if value is not _MISSING:
                 values[key] = value
             if cls is Snapshot:
                 self.snapshot_field(key, value)
-        for name, fd in fields.items():
-            if fd.spec.required and name not in nodes:
+        for name in required:
+            if name not in nodes:
                 self.error(path, f"missing required key '{name}'", node)
         if extra:
             values.update(extra)
-        check = getattr(self, f"check_{cls.__name__}", None)
         if check is not None:
-            check(values, nodes, path, node)
+            check(self, values, nodes, path, node)
         return cls(**values, loc=_loc((at if at is not None else node).start_mark))
 
     def snapshot_field(self, key: str, value: Any) -> None:
@@ -471,25 +581,35 @@ class _Walker:
 
     def value(self, t: Type, spec: Spec, name: str, node: yaml.Node, path: str) -> Any:
         """The value of a field (or of an item, with the field's spec): _NULL for null."""
-        if not self.enter(node, path):
+        seen = self.seen
+        if id(node) in seen or node.tag not in CORE_TAGS:
+            self.enter(node, path)  # reports why not
             return _MISSING
-        if isinstance(node, yaml.ScalarNode) and node.tag == _NULL_TAG:
+        seen.add(id(node))  # as enter() does, inline: this runs for every node
+        scalar = isinstance(node, yaml.ScalarNode)
+        if scalar and node.tag == _NULL_TAG:
             return _NULL
-        if isinstance(t, ListOf):
+        kind = type(t)
+        if kind is Scalar:
+            if not scalar:
+                self.error(path, f"expected {self.expected(t, spec, name)}, got {_got(node)}",
+                           node)
+                return _MISSING
+            return self.scalars[t.name](node, path, spec, name)
+        if kind is ListOf:
             return self.list(t, spec, name, node, path)
-        if isinstance(t, MapOf):
+        if kind is MapOf:
             return self.map(t, spec, name, node, path)
-        if isinstance(t, Entity) and t.name not in _REFERENCED:
+        if kind is Entity and t.name not in _REFERENCED:
             return self.obj(CLASSES[t.name], node, path)
-        if not isinstance(node, yaml.ScalarNode):
+        if not scalar:
             self.error(path, f"expected {self.expected(t, spec, name)}, got {_got(node)}", node)
             return _MISSING
-        if isinstance(t, Actor):
+        if kind is Actor:
             return self.actor(node, path)
-        if isinstance(t, Entity):
+        if kind is Entity:
             return self.reference(t.name, node.value, node, path)
-        assert isinstance(t, Scalar), t
-        return getattr(self, "scalar_" + t.name)(node, path, spec, name)
+        raise AssertionError(t)  # pragma: no cover - every type is one of the above
 
     def item(self, t: Type, spec: Spec, name: str, node: yaml.Node, path: str) -> Any:
         value = self.value(t, spec, name, node, path)
@@ -825,8 +945,9 @@ def snapshot_from_node(root: yaml.Node, source: str, *, file: str,
 
 
 def load_snapshot(path: str, *, phase_years: dict[int, tuple[int, int]]) -> Snapshot:
-    root, source = compose(path)
-    return snapshot_from_node(root, source, file=path, phase_years=phase_years)
+    with paused_gc():
+        root, source = compose(path)
+        return snapshot_from_node(root, source, file=path, phase_years=phase_years)
 
 
 # --------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ is read off the value: a whole number, a duration ("3 weeks"), a label, a list, 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from typing import Any
 
@@ -101,12 +100,7 @@ def conforms(value_type: Type, declared: Type) -> bool:
 
 
 def node_value(node: yaml.Node, errors: list, source: str | None) -> Any:
-    if node.tag not in (yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG,
-                        yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
-                        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG) \
-            and not node.tag.startswith("tag:yaml.org,2002:"):
-        errors.append(Diagnostic(f"unsupported YAML tag {node.tag}", _loc(node), source))
-        return None
+    """The value of a node of a tree from `loader.compose_plain` (plain tags, text keys)."""
     if isinstance(node, yaml.ScalarNode):
         return None if node.value in ("", "~", "null") and not node.style else scalar_value(node)
     if isinstance(node, yaml.SequenceNode):
@@ -122,15 +116,10 @@ def node_value(node: yaml.Node, errors: list, source: str | None) -> Any:
 
 def load_parameters(text: str, path: str) -> dict[str, Parameter]:
     """Parse parameters.yaml; errors are located `SnapshotError`s."""
-    try:
-        stream = io.StringIO(text)
-        stream.name = path  # node marks then carry the file's name
-        root = yaml.compose(stream, Loader=YAML_LOADER)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        loc = Loc(path, mark.line + 1, mark.column + 1) if mark else Loc(path, 1, 1)
-        raise SnapshotError(Diagnostic(f"not valid YAML: {getattr(e, 'problem', e)}", loc,
-                                       text)) from None
+    from .loader import compose_plain  # (the loader imports this module)
+
+    # no aliases (a bomb would expand in node_value), tags, nesting, or keys twice
+    root, _ = compose_plain(text, name=path)
     errors: list[Diagnostic] = []
     if not isinstance(root, yaml.MappingNode):
         raise SnapshotError(Diagnostic("expected a mapping with 'format' and 'parameters'",
@@ -165,6 +154,10 @@ def load_parameters(text: str, path: str) -> dict[str, Parameter]:
                                      _loc(name_node), text))
             continue
         value = node_value(fields["value"], errors, text)
+        problem = value_problem(name, value)
+        if problem is not None:
+            errors.append(Diagnostic(f"parameter '{name}': {problem}", _loc(fields["value"]),
+                                     text))
         cites = node_value(fields["cites"], errors, text)
         cites = tuple(str(c) for c in (cites if isinstance(cites, tuple) else (cites,)))
         desc = fields.get("description")
@@ -176,7 +169,62 @@ def load_parameters(text: str, path: str) -> dict[str, Parameter]:
     return params
 
 
+def value_problem(name: str, value: Any) -> str | None:
+    """What is wrong with a parameter's value (its own file's or an amendment's), if
+    anything: no count is negative, and the calendar must be one."""
+    negative = _negative(value)
+    if negative is not None:
+        return (f"expected whole numbers of 0 or more (counts, years, sessions), got "
+                f"{negative}")
+    if name == "phase_years":
+        return _calendar_problem(value)
+    return None
+
+
+def _negative(value: Any) -> int | None:
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, int) and not isinstance(v, bool) and v < 0:
+            return v
+        if isinstance(v, tuple):
+            stack.extend(v)
+        elif isinstance(v, dict):
+            stack.extend(v)
+            stack.extend(v.values())
+    return None
+
+
+def _calendar_problem(value: Any) -> str | None:
+    expected = ("expected phase numbers, each with [first year, last year] (e.g. 1: [3, 6]), "
+                "in order and not overlapping")
+    if not isinstance(value, dict) or not value:
+        return expected
+    previous_last = 0
+    numbered = lambda p: isinstance(p, int) and not isinstance(p, bool)  # noqa: E731
+    for phase in sorted(value, key=lambda p: (0, p, "") if numbered(p) else (1, 0, str(p))):
+        span = value[phase]
+        if (not numbered(phase) or not isinstance(span, tuple)
+                or len(span) != 2
+                or not all(isinstance(y, int) and not isinstance(y, bool) for y in span)):
+            shown = "[" + ", ".join(map(str, span)) + "]" if isinstance(span, tuple) else span
+            return f"{expected}; got {phase}: {shown}"
+        first, last = span
+        if not 1 <= first <= last or first <= previous_last:
+            return f"{expected}; got {phase}: [{first}, {last}]"
+        previous_last = last
+    if not any(p >= 1 for p in value):
+        return f"{expected}; there is no review phase (1 or more)"
+    return None
+
+
 def phase_years(params: dict[str, Parameter]) -> dict[int, tuple[int, int]]:
     """The `phase_years` table as phase -> (first year, last year)."""
+    if "phase_years" not in params:  # a parameters file for rules alone may leave it out
+        first = next(iter(params.values()), None)  # where the parameters begin
+        raise SnapshotError.at(
+            "missing parameter 'phase_years' (first and last mechanism year of each phase: "
+            "the calendar every snapshot is judged against)",
+            first.loc if first is not None else None)
     table = params["phase_years"].value
     return {int(p): (int(span[0]), int(span[1])) for p, span in table.items()}

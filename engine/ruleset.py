@@ -7,15 +7,15 @@ from __future__ import annotations
 import importlib.resources
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import attrs
 
-from . import ast
+from . import ast, cache
 from .checker import check_rule_list
 from .errors import UsageError
 from .evaluator import CompiledRule, compile_rule
-from .grammar import parse_rules
+from .loader import read_text
 from .parameters import Parameter, load_parameters, phase_years
 
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9,
@@ -63,19 +63,33 @@ class RuleSet:
 
 def build_ruleset(texts: Iterable[tuple[str, str]], params_text: str,
                   params_path: str) -> RuleSet:
-    """Parse, check and compile rule files given as (path, text)."""
+    """Parse, check and compile rule files given as (path, text); the parsed and checked
+    rules come from the cache (`cache`) when these texts were built before."""
+    texts = list(texts)
     params = load_parameters(params_text, params_path)
-    files = sorted((parse_rules(text, path) for path, text in texts),
-                   key=lambda f: (section_key(f.section), f.path))
+
+    def parse_and_check() -> tuple[tuple[ast.RuleFile, ...], tuple[ast.Rule, ...]]:
+        from .grammar import parse_rules  # pyparsing is only needed on a cache miss
+
+        files = sorted((parse_rules(text, path) for path, text in texts),
+                       key=lambda f: (section_key(f.section), f.path))
+        raw = [r for f in files for r in f.rules]
+        return tuple(files), tuple(check_rule_list(raw, {f.path: f.source for f in files},
+                                                   params))
+
+    parts = [params_path, params_text, *(s for path, text in texts for s in (path, text))]
+    files, checked = cache.memo("ruleset", parts, parse_and_check)
     chapters = {r.id: (f.section, f.title) for f in files for r in f.rules}
-    return assemble(tuple(files), [r for f in files for r in f.rules],
-                    {f.path: f.source for f in files}, params, chapters)
+    return assemble(files, [r for f in files for r in f.rules],
+                    {f.path: f.source for f in files}, params, chapters, checked=checked)
 
 
 def assemble(files, raw: list[ast.Rule], sources: dict[str, str],
-             params: dict[str, Parameter], chapters: dict, amendments: tuple = ()) -> RuleSet:
-    """Check and compile rules (in order) against parameters."""
-    checked = check_rule_list(raw, sources, params)
+             params: dict[str, Parameter], chapters: dict, amendments: tuple = (),
+             checked: Sequence[ast.Rule] | None = None) -> RuleSet:
+    """Check (unless `checked` is given) and compile rules (in order) against parameters."""
+    if checked is None:
+        checked = check_rule_list(raw, sources, params)
     permissions: dict[str, CompiledRule] = {}
     # permissions first, so that rules citing them can call them
     order = sorted(range(len(checked)), key=lambda i: checked[i].modality != "may")
@@ -104,17 +118,10 @@ def load_ruleset(rules_dir: str | None = None) -> RuleSet:
     if not os.path.isdir(rules_dir):
         raise UsageError.at(f"--rules {rules_dir}: not a folder")
     names = sorted(n for n in os.listdir(rules_dir) if n.endswith(".rules"))
-    texts = []
-    for n in names:
-        path = os.path.join(rules_dir, n)
-        try:
-            with open(path, encoding="utf-8") as fh:
-                texts.append((path, fh.read()))
-        except (OSError, UnicodeDecodeError) as e:
-            raise UsageError.at(f"cannot read {path}: {e}") from None
+    texts = [(path, read_text(path, "a rule file"))
+             for path in (os.path.join(rules_dir, n) for n in names)]
     own = os.path.join(rules_dir, "parameters.yaml")
     if os.path.exists(own):
-        with open(own, encoding="utf-8") as fh:
-            return build_ruleset(texts, fh.read(), own)
+        return build_ruleset(texts, read_text(own, "a parameters file"), own)
     return build_ruleset(texts, (packaged / "parameters.yaml").read_text(encoding="utf-8"),
                          "rules/parameters.yaml")

@@ -7,7 +7,9 @@ follow Kleene's logic (false and unknown is false), and `is recorded`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from fractions import Fraction
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
@@ -17,11 +19,14 @@ from .calendar import Duration
 
 def ident(v: Any) -> Any:
     """The id by which a snapshot object is known (its `id`, `name` or `number`)."""
-    if attrs.has(type(v)) and not isinstance(v, Duration):
-        for attr in ("id", "name", "number"):
-            x = getattr(v, attr, None)
-            if x is not None:
-                return x
+    plan = _PLANS.get(type(v)) or _plan(type(v))
+    if plan[0] != _RECORD:
+        return v
+    for attr in plan[1]:
+        x = getattr(v, attr, None)
+        if x is not None:
+            return x
+    if plan[2]:
         label = getattr(v, "label", None)
         if label is not None:
             return label()
@@ -30,14 +35,75 @@ def ident(v: Any) -> Any:
 
 def key(v: Any) -> Any:
     """A hashable key under which equal values meet (an object and its id are equal)."""
-    if isinstance(v, (tuple, list, frozenset)):
-        return frozenset(key(x) for x in v)
-    if isinstance(v, dict):
+    plan = _PLANS.get(type(v)) or _plan(type(v))
+    kind = plan[0]
+    if kind == _PLAIN:
+        return v
+    if kind == _COLLECTION:
+        if type(v) is tuple:
+            try:
+                return _tuple_key(v)
+            except TypeError:  # an item that cannot be hashed (a table)
+                pass
+        return frozenset([key(x) for x in v])
+    if kind == _TABLE:
         return id(v)
-    if attrs.has(type(v)) and not isinstance(v, Duration):
-        i = ident(v)
-        return i if i is not v else id(v)
-    return v
+    i = ident(v)
+    return i if i is not v else id(v)
+
+
+def key_set(collection: Any) -> frozenset:
+    """The keys of a collection's items (a tuple's are remembered, see _tuple_key)."""
+    if type(collection) is tuple:
+        try:
+            return _tuple_key(collection)
+        except TypeError:  # an item that cannot be hashed (a table)
+            pass
+    return frozenset([key(x) for x in items(collection)])
+
+
+def item_keys(collection: Any) -> tuple:
+    """The key of each item, in the order of `items(collection)`."""
+    if type(collection) is tuple:
+        try:
+            return _tuple_item_keys(collection)
+        except TypeError:
+            pass
+    return tuple([key(x) for x in items(collection)])
+
+
+@functools.lru_cache(maxsize=8192)
+def _tuple_item_keys(v: tuple) -> tuple:
+    return tuple([key(x) for x in v])
+
+
+@functools.lru_cache(maxsize=8192)
+def _tuple_key(v: tuple) -> frozenset:
+    """The key of a tuple, remembered: the same lists of a snapshot (a draw's reviewers,
+    a review's articles) are keyed again and again. Safe because a tuple found equal here
+    has equal items, hence the same key."""
+    return frozenset([key(x) for x in v])
+
+
+# What `ident` and `key` do with a value depends only on its type: decided once per type
+# (these two run for every comparison and index lookup of an evaluation).
+_PLAIN, _COLLECTION, _TABLE, _RECORD = range(4)
+_PLANS: dict[type, tuple[int, tuple[str, ...], bool]] = {}
+
+
+def _plan(t: type) -> tuple[int, tuple[str, ...], bool]:
+    if issubclass(t, (tuple, list, frozenset)):
+        plan = (_COLLECTION, (), False)
+    elif issubclass(t, dict):
+        plan = (_TABLE, (), False)
+    elif attrs.has(t) and not issubclass(t, Duration):
+        fields = attrs.fields_dict(t)
+        names = tuple(a for a in ("id", "name", "number") if a in fields or hasattr(t, a))
+        plan = (_RECORD, names, hasattr(t, "label"))
+    else:
+        plan = (_PLAIN, (), False)
+    _PLANS[t] = plan
+    return plan
 
 
 def equal(a: Any, b: Any) -> bool | None:
@@ -52,8 +118,11 @@ def equal(a: Any, b: Any) -> bool | None:
     return key(a) == key(b)
 
 
-def items(collection: Any) -> list:
-    """What a quantifier ranges over: a list's items, a table's keys, a set's sorted items."""
+def items(collection: Any) -> Sequence:
+    """What a quantifier ranges over: a list's items, a table's keys, a set's sorted items.
+    (A tuple is given back as it is: callers only read it.)"""
+    if type(collection) is tuple:
+        return collection
     if isinstance(collection, dict):
         return list(collection)
     if isinstance(collection, frozenset):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -20,3 +21,15 @@ settings.register_profile(
     "long", max_examples=2000, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_rule_cache(tmp_path_factory):
+    """The rule cache of a test run is its own (and subprocesses inherit it)."""
+    old = os.environ.get("REVMECH_CACHE_DIR")
+    os.environ["REVMECH_CACHE_DIR"] = str(tmp_path_factory.mktemp("revmech-cache"))
+    yield
+    if old is None:
+        del os.environ["REVMECH_CACHE_DIR"]
+    else:
+        os.environ["REVMECH_CACHE_DIR"] = old

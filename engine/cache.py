@@ -1,0 +1,130 @@
+"""A cache of parsed and checked rules, by content hash, so a run does not re-parse them.
+
+Parsing the shipped rules with pyparsing takes most of a second; a check of a small
+snapshot otherwise spends nearly all its time there. An entry is keyed by a SHA-256 of
+everything its value depends on: the texts (and names) of the rule files, the parameters
+and the amendment blocks it was built from, the revmech code that builds it (the size
+and modification time of every engine module, so an edited checkout is never served a
+stale entry) and the Python version. It lives in the user's cache folder
+(`REVMECH_CACHE_DIR` overrides it): deleting it is always safe, an entry that cannot be
+read back (corrupt, truncated, from another version) is ignored and rebuilt, and entries
+are written to a temporary file and renamed, so a reader never sees half of one; only
+the newest KEEP entries of each kind are kept. When the folder cannot be written, the run
+simply goes without.
+
+Entries are pickles: the folder is the user's own, as for any per-user cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+ENV = "REVMECH_CACHE_DIR"
+KEEP = 32  # entries of each kind kept: the newest; edits of rules would otherwise pile up
+_FORMAT = b"revmech-cache-1"
+_ENGINE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def cache_dir() -> str:
+    """`REVMECH_CACHE_DIR`, else the platform's per-user cache folder + revmech."""
+    override = os.environ.get(ENV)
+    if override:
+        return override
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser("~\\AppData\\Local")
+    elif sys.platform == "darwin":
+        base = os.path.expanduser("~/Library/Caches")
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    return os.path.join(base, "revmech")
+
+
+def _code_signature() -> bytes:
+    parts = []
+    for name in sorted(os.listdir(_ENGINE_DIR)):
+        if name.endswith(".py"):
+            st = os.stat(os.path.join(_ENGINE_DIR, name))
+            parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+    return "\n".join(parts).encode()
+
+
+def key(kind: str, parts: Iterable[str]) -> str:
+    h = hashlib.sha256()
+    for p in (_FORMAT, sys.version.encode(), _code_signature(), kind.encode()):
+        h.update(len(p).to_bytes(8, "big") + p)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass")
+        h.update(len(data).to_bytes(8, "big") + data)
+    return h.hexdigest()
+
+
+def memo(kind: str, parts: Iterable[str], build: Callable[[], T]) -> T:
+    """`build()`, or what it returned before for the same `parts`.
+
+    Only values are cached: when `build` raises, the error propagates and nothing is
+    written, so a bad input is reported (with its location) on every run.
+    """
+    path = os.path.join(cache_dir(), f"{kind}-{key(kind, parts)}.pickle")
+    found = _read(path)
+    if found is not None:
+        return found
+    value = build()
+    if _write(path, value):
+        _prune(os.path.dirname(path), kind)
+    return value
+
+
+def _read(path: str) -> Any:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return None
+    if not data.startswith(_FORMAT):
+        return None
+    try:
+        return pickle.loads(data[len(_FORMAT):])
+    except Exception:  # a corrupt or foreign entry is a miss, never an error
+        return None
+
+
+def _write(path: str, value: Any) -> bool:
+    folder = os.path.dirname(path)
+    try:
+        data = _FORMAT + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # pragma: no cover - the cached values are plain attrs trees
+        return False
+    import tempfile  # only on a miss: start-up is what the cache is for
+
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pickle")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:  # a read-only or full disk: run without the cache
+        return False
+    return True
+
+
+def _prune(folder: str, kind: str) -> None:
+    """Keep the KEEP newest entries of `kind` (another process may be pruning too)."""
+    try:
+        entries = [e for e in os.scandir(folder)
+                   if e.name.startswith(kind + "-") and e.name.endswith(".pickle")]
+        entries.sort(key=lambda e: e.stat().st_mtime_ns, reverse=True)
+        for e in entries[KEEP:]:
+            os.unlink(e.path)
+    except OSError:
+        pass
