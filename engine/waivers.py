@@ -25,7 +25,8 @@ FORMAT = "revmech/waivers@1"
 KEYS = ("rule", "subject", "justification", "decided_by", "expires")
 _CORE = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_CORE + t for t in ("str", "int")}
-_KNOWN_TAGS = {_CORE + t for t in ("str", "int", "bool", "null", "float", "timestamp")}
+_KNOWN_TAGS = {_CORE + t for t in ("str", "int", "bool", "null", "float", "timestamp",
+                                   "seq", "map")}
 
 
 @attrs.frozen
@@ -62,6 +63,11 @@ def load_waivers(path: str, rules: Sequence[ast.Rule]) -> tuple[Waiver, ...]:
     and raised together as a located SnapshotError."""
     root, text = compose(path)
     errors: list[Diagnostic] = []
+    tagged = _foreign_tags(root)
+    if tagged:
+        raise SnapshotError([Diagnostic(
+            f"unsupported YAML tag '{n.tag}': expected plain YAML values (text, dates, "
+            "lists, mappings)", _loc(n), text) for n in tagged])
 
     def error(message: str, node: yaml.Node) -> None:
         errors.append(Diagnostic(message, _loc(node), text))
@@ -135,13 +141,17 @@ def _waiver(node, where, by_id, error, scalar, mapping) -> Waiver | None:
     if not fields:
         return None
     ok = True
+    meant = set()
     for key, (kn, _) in fields.items():
         if key not in KEYS:
-            error(f"{where}: unknown key '{key}'{did_you_mean(key, KEYS)}", kn)
+            hint = did_you_mean(key, KEYS)
+            meant.add(hint.split("'")[1] if hint else None)
+            error(f"{where}: unknown key '{key}'{hint}", kn)
             ok = False
     for key in KEYS:
         if key not in fields:
-            error(f"{where}: missing required key '{key}'", node)
+            if key not in meant:  # a misspelling already says what is missing
+                error(f"{where}: missing required key '{key}'", node)
             ok = False
     if not ok:
         return None
@@ -164,16 +174,19 @@ def _waiver(node, where, by_id, error, scalar, mapping) -> Waiver | None:
         return None
     names = [b.name for b in rule.bindings]
     values: dict[str, str] = {}
+    meant = set()
     for key, (kn, vn) in subject.items():
         if key not in names:
-            error(f"{where}.subject: '{key}' is not a binding of {rule.id}"
-                  f"{did_you_mean(key, names)}; it ranges over {_listing(names)}", kn)
+            hint = did_you_mean(key, names)
+            meant.add(hint.split("'")[1] if hint else None)
+            error(f"{where}.subject: '{key}' is not a binding of {rule.id}{hint}; it "
+                  f"ranges over {_listing(names)}", kn)
             continue
         v = scalar(vn, f"{where}.subject.{key}", "an id")
         if v is not None:
             values[key] = v
     missing = [n for n in names if n not in subject]
-    if missing:
+    if missing and not set(missing) <= meant:
         error(f"{where}.subject: missing {_listing(missing)} ({rule.id} ranges over "
               f"{_listing(names)}; a waiver names one finding)", subject_node)
         return None
@@ -181,6 +194,22 @@ def _waiver(node, where, by_id, error, scalar, mapping) -> Waiver | None:
         return None
     return Waiver(rule.id, tuple((n, values[n]) for n in names), justification, decided_by,
                   expires, _loc(node))
+
+
+def _foreign_tags(root: yaml.Node) -> list[yaml.Node]:
+    """Nodes tagged with anything but YAML's own types (compose refused aliases, so this
+    is a tree)."""
+    out, stack = [], [root]
+    while stack:
+        n = stack.pop()
+        if n.tag not in _KNOWN_TAGS:
+            out.append(n)
+            continue
+        if isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+        elif isinstance(n, yaml.MappingNode):
+            stack.extend(x for kv in n.value for x in kv)
+    return sorted(out, key=lambda n: (n.start_mark.line, n.start_mark.column))
 
 
 def _date(node: yaml.Node, where: str, error) -> dt.date | None:

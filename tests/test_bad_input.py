@@ -7,8 +7,7 @@ message located (`file:line:col`) where there is a position. The hostile rows (a
 bombs, deep nesting, a large file) also run as a separate process under an address-space
 limit: refusing them must not expand them.
 
-Adding a kind of file (waivers, once `check --waivers` exists) is one entry in KINDS and
-its rows in BAD.
+Adding a kind of file is one entry in KINDS and its rows in BAD.
 """
 
 from __future__ import annotations
@@ -56,6 +55,7 @@ KINDS = {
     "parameters": Kind("parameters.yaml",
                        lambda p: ["check", "--rules", os.path.dirname(p), CLEAN], folder=True),
     "amendment": Kind("amendment.yaml", lambda p: ["check", "-a", p, CLEAN]),
+    "waivers": Kind("waivers.yaml", lambda p: ["check", "--waivers", p, CLEAN]),
 }
 
 SNAPSHOT = """\
@@ -100,6 +100,21 @@ format: revmech/amendment@1
 title: T
 proposed_by: P
 """
+
+
+WAIVERS = """\
+format: revmech/waivers@1
+waivers:
+  - rule: experts-cap
+    subject: {state: AUT, instrument: convention}
+    justification: "a list being renewed"
+    decided_by: "Bureau, 2026-09-20"
+    expires: 2026-12-31
+"""
+
+
+def waive(old: str, new: str) -> str:
+    return edit(WAIVERS, old, new)
 
 
 def edit(text: str, old: str, new: str) -> str:
@@ -300,6 +315,33 @@ BAD = [
     Bad("amendment", "phase years in force (amended)", AMENDMENT + "parameters:\n  phase_years:"
         "\n    0: [1, 2]\n    1: [3, 4]\n    2: [5, 10]\n",
         '{clean}:762:11: error: reviews[AGO-convention-1].year: year 5 is not in phase 1 (years 3-4)'),
+    # -- waivers ---------------------------------------------------------------------------
+    Bad("waivers", "malformed YAML", waive("subject: {", "subject: ["), "{file}:4:49: error: invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence at line 4, column 14)"),
+    Bad("waivers", "tab indentation", waive("    justification", "\tjustification"), '{file}:5:1: error: invalid YAML: found character that cannot start any token (while scanning for the next token)'),
+    Bad("waivers", "duplicate key", waive("    expires: 2026-12-31\n",
+                                          "    expires: 2026-12-31\n    expires: 2027-01-01\n"),
+        "{file}:8:5: error: waivers[0]: duplicate key 'expires' (first at line 7)"),
+    Bad("waivers", "unknown key", waive("decided_by", "decidedby"), "{file}:6:5: error: waivers[0]: unknown key 'decidedby' (did you mean 'decided_by'?)"),
+    Bad("waivers", "wrong type", waive('justification: "a list being renewed"',
+                                       "justification: [a, list]"), '{file}:5:20: error: waivers[0].justification: expected text, got a list'),
+    Bad("waivers", "impossible date", waive("2026-12-31", "2026-02-30"), "{file}:7:14: error: waivers[0].expires: expected a date YYYY-MM-DD, got '2026-02-30'"),
+    Bad("waivers", "dangling reference (rule)", waive("rule: experts-cap", "rule: expert-cap"),
+        "{file}:3:11: error: waivers[0].rule: unknown rule 'expert-cap' (did you mean 'experts-cap'?)"),
+    Bad("waivers", "dangling reference (binding)", waive("state: AUT", "stat: AUT"), "{file}:4:15: error: waivers[0].subject: 'stat' is not a binding of experts-cap (did you mean 'state'?); it ranges over 'state', 'instrument'"),
+    Bad("waivers", "duplicate waiver", WAIVERS + WAIVERS.split("waivers:\n", 1)[1], '{file}:8:5: error: waivers[1]: a second waiver for experts-cap/AUT/convention (first at line 3)'),
+    Bad("waivers", "object-constructing tag", waive('"a list being renewed"',
+                                                    "!!python/object/apply:os.system [ls]"),
+        "{file}:5:20: error: unsupported YAML tag 'tag:yaml.org,2002:python/object/apply:os.system': expected plain YAML values (text, dates, lists, mappings)"),
+    Bad("waivers", "alias bomb", alias_bomb("format: revmech/waivers@1\n"), "{file}:3:10: error: YAML alias '*a0' is not allowed: write the value out in full (aliases can make a small file expand enormously)", hostile=True),
+    Bad("waivers", "deep nesting (flow)", deep(WAIVERS, "notes"), '{file}:8:71: error: nesting deeper than 64 levels (lists and mappings inside each other): no revmech input is this deep', hostile=True),
+    Bad("waivers", "empty file", "", '{file}:1:1: error: no YAML document (the file is empty or only comments): expected a mapping'),
+    Bad("waivers", "not UTF-8", WAIVERS.replace("renewed", "renouvel\xe9").encode("latin-1"),
+        '{file}:5:42: error: not UTF-8 text: byte 0xe9 cannot be decoded (expected a UTF-8 encoded YAML file)'),
+    Bad("waivers", "unknown format version", WAIVERS.replace("@1", "@2"), "{file}:1:9: error: format: unsupported waivers format version 'revmech/waivers@2': this revmech reads 'revmech/waivers@1'"),
+    Bad("waivers", "missing file", MISSING, "error: cannot read '{file}': no such file"),
+    Bad("waivers", "a directory", DIRECTORY,
+        "error: cannot read '{file}': it is a directory, expected a YAML file"),
+    Bad("waivers", "top level not a mapping", "- rule: experts-cap\n", '{file}:1:1: error: expected a mapping at the top level (format: revmech/waivers@1, waivers: [...]), got a list'),
 ]
 
 

@@ -317,8 +317,6 @@ BAD_WAIVERS = [
     ("format: revmech/waivers@1\nwaivers:\n  - rule: experts-cap\n"
      "    subject: {state: PAK, instrumnet: convention}\n"
      "    justification: j\n    decided_by: d\n    expires: 2027-01-01\n",
-     "{f}:4:14: error: waivers[0].subject: missing 'instrument' (experts-cap ranges over "
-     "'state', 'instrument'; a waiver names one finding)\n"
      "{f}:4:27: error: waivers[0].subject: 'instrumnet' is not a binding of experts-cap (did "
      "you mean 'instrument'?); it ranges over 'state', 'instrument'"),
     ("format: revmech/waivers@1\nwaivers:\n  - rule: experts-cap\n"
@@ -347,8 +345,8 @@ BAD_WAIVERS = [
     ("format: revmech/waivers@1\nwaivers:\n  - rule: saq-complete\n"
      "    subject: {review: !!python/object:os.system x}\n    justification: j\n"
      "    decided_by: d\n    expires: 2027-01-01\n",
-     "{f}:4:23: error: waivers[0].subject.review: expected an id, got a value tagged "
-     "'tag:yaml.org,2002:python/object:os.system'"),
+     "{f}:4:23: error: unsupported YAML tag 'tag:yaml.org,2002:python/object:os.system': "
+     "expected plain YAML values (text, dates, lists, mappings)"),
     ("format: revmech/waivers@1\nwaivers:\n  - &a {rule: saq-complete}\n  - *a\n",
      "{f}:4:5: error: YAML alias '*a' is not allowed: write the value out in full (aliases "
      "can make a small file expand enormously)"),
