@@ -99,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="revmech-bench-"))
     try:
         env = {**os.environ, "REVMECH_CACHE_DIR": str(work / "cache")}
+        # As installed by pip, modules are byte-compiled once; with this set (as on some
+        # machines) every run would compile revmech from source again.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         tiny = work / "tiny.yaml"
         tiny.write_text(TINY, encoding="utf-8")
         cycles = {}

@@ -7,11 +7,9 @@ import sys
 
 import click
 
-from revmech.engine.amendments import load_and_apply
-from revmech.engine.docsite import FORMATS, build
 from revmech.engine.errors import RevmechError, UsageError
-from revmech.engine.procedures import registry_for
-from revmech.engine.ruleset import load_ruleset
+
+from . import formats
 
 
 def write_pages(out: str, pages: dict[str, str]) -> None:
@@ -33,7 +31,7 @@ def write_pages(out: str, pages: dict[str, str]) -> None:
 @click.command()
 @click.option("--out", "out", required=True, type=click.Path(), metavar="DIR",
               help="The folder to write to (created if needed).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="html",
+@click.option("--format", "fmt", type=click.Choice(formats.DOCS), default="html",
               show_default=True, help="A static site (entry page DIR/index.html) or Markdown.")
 @click.option("-a", "--amendment", "amendments", multiple=True, metavar="AMENDMENT",
               help="Document the rules as amended (repeatable; applied in order).")
@@ -47,6 +45,10 @@ def docs(out, fmt, amendments, rules_dir, cases_dir):
     One page per rule, an index by chapter, the parameters, every paragraph with the rules
     encoding it, and references of the rule language and the snapshot format. Exit 0 when
     written, 2 on bad input (nothing is written then)."""
+    from revmech.engine.amendments import load_and_apply
+    from revmech.engine.docsite import build
+    from revmech.engine.procedures import registry_for
+    from revmech.engine.ruleset import load_ruleset
     try:
         ruleset = load_ruleset(rules_dir)
         amended = load_and_apply(ruleset, amendments) if amendments else None

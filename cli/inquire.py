@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import click
 
-from revmech.engine.check import check as run_check
-from revmech.engine.deadlines import deadlines as find_deadlines
-from revmech.engine.deadlines import parse_window
 from revmech.engine.errors import RevmechError
-from revmech.engine.explain import explain as run_explain
-from revmech.engine.loader import judge_at, load_snapshot
-from revmech.engine.reporters.deadlines import FORMATS as DEADLINE_FORMATS
-from revmech.engine.reporters.explain import render_text as render_explanation
-from revmech.engine.ruleset import load_ruleset
 
+from . import formats
 from .options import DateType, fail_input
 from .output import emit
 
@@ -23,7 +16,7 @@ from .output import emit
 @click.option("--as-of", type=DateType(), help="Judge the cycle as it stood on this date.")
 @click.option("--within", "window", default="30d", show_default=True, metavar="PERIOD",
               help="The window ahead: 30d, 4w, 2m, 1y.")
-@click.option("--format", "fmt", type=click.Choice(list(DEADLINE_FORMATS)), default="text",
+@click.option("--format", "fmt", type=click.Choice(formats.DEADLINES), default="text",
               show_default=True, help="Output format.")
 @click.option("--waivers", metavar="FILE", help="Accepted findings: left off the list.")
 @click.option("--rules", "rules_dir", type=click.Path(), help="Rule folder (default: shipped).")
@@ -33,6 +26,11 @@ def deadlines(snapshot, as_of, window, fmt, waivers, rules_dir, output):
 
     Each deadline with its paragraph, the review (or other subject) and the due date.
     Exit 0 when it ran, 2 on bad input."""
+    from revmech.engine.check import check as run_check
+    from revmech.engine.deadlines import deadlines as find_deadlines
+    from revmech.engine.deadlines import parse_window
+    from revmech.engine.reporters.deadlines import FORMATS as DEADLINE_FORMATS
+    from revmech.engine.ruleset import load_ruleset
     try:
         period = parse_window(window)
         report = run_check(load_ruleset(rules_dir), [snapshot], as_of=as_of, waivers=waivers)
@@ -54,6 +52,10 @@ def explain(rule, snapshot, subject, as_of, rules_dir):
     The rule's paragraph, modality and reading, then for each binding (or the one asked
     for) the decisive facts, the value of every part of the rule, the parameters used and
     the snapshot lines read. Exit 0 when it ran, 2 on bad input."""
+    from revmech.engine.explain import explain as run_explain
+    from revmech.engine.loader import judge_at, load_snapshot
+    from revmech.engine.reporters.explain import render_text as render_explanation
+    from revmech.engine.ruleset import load_ruleset
     try:
         ruleset = load_ruleset(rules_dir)
         snap = load_snapshot(snapshot, phase_years=ruleset.phase_years)

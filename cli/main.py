@@ -11,23 +11,14 @@ import sys
 
 import click
 
-from revmech.engine.cases import default_cases_dir, run_cases
-from revmech.engine.amendments import load_and_apply
-from revmech.engine.check import check as run_check
-from revmech.engine.impact import impact
-from revmech.engine.reporters.impact import FORMATS as IMPACT_FORMATS
-from revmech.engine.errors import RevmechError
-from revmech.engine.procedures import registry_for
-from revmech.engine.procedures import trace as run_trace
-from revmech.engine.reporters import FORMATS
-from revmech.engine.reporters.trace import FORMATS as TRACE_FORMATS
-from revmech.engine.ruleset import load_ruleset
-from revmech.engine.aggregate import aggregate as summarize
-from revmech.engine.errors import UsageError
-from revmech.engine.reporters.aggregate import FORMATS as AGGREGATE_FORMATS
+from revmech.engine.errors import RevmechError, UsageError
 
+from . import formats
 from .options import DateType, fail_input, use_color
 from .output import emit
+
+# Engine modules are imported inside the commands that use them: start-up is paid on every
+# run, and a check should not import the case runner, the docs or the impact report.
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -39,7 +30,7 @@ def main():
 @main.command()
 @click.argument("snapshots", nargs=-1, required=True, metavar="SNAPSHOT...")
 @click.option("--as-of", type=DateType(), help="Judge the cycle as it stood on this date.")
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text",
+@click.option("--format", "fmt", type=click.Choice(formats.CHECK), default="text",
               show_default=True, help="Output format.")
 @click.option("--output", "-o", metavar="FILE",
               help="Write the report to FILE (atomically) instead of stdout.")
@@ -59,17 +50,25 @@ def main():
 def check(snapshots, as_of, fmt, output, fail_on, keep_passed, rules_dir, amendments,
           waivers, aggregate, min_count):
     """Check review-cycle snapshots against the rules."""
+    from revmech.engine.check import check as run_check
+    from revmech.engine.ruleset import load_ruleset
     try:
-        if aggregate and fmt not in AGGREGATE_FORMATS:
+        if aggregate and fmt not in formats.AGGREGATE:
             raise UsageError.at(f"--aggregate: format '{fmt}' names States; use one of "
-                                f"{', '.join(AGGREGATE_FORMATS)}")
+                                f"{', '.join(formats.AGGREGATE)}")
         ruleset = load_ruleset(rules_dir)
-        amended = load_and_apply(ruleset, amendments) if amendments else None
+        amended = None
+        if amendments:
+            from revmech.engine.amendments import load_and_apply
+            amended = load_and_apply(ruleset, amendments)
         report = run_check(ruleset, snapshots, as_of=as_of, keep_passed=keep_passed,
                            amended=amended, waivers=waivers)
         if aggregate:
+            from revmech.engine.aggregate import aggregate as summarize
+            from revmech.engine.reporters.aggregate import FORMATS as AGGREGATE_FORMATS
             out = AGGREGATE_FORMATS[fmt](summarize(report, min_count))
         else:
+            from revmech.engine.reporters import FORMATS
             out = FORMATS[fmt](report, color=use_color() and fmt == "text" and not output)
         emit(out, output)
     except RevmechError as e:
@@ -82,13 +81,17 @@ def check(snapshots, as_of, fmt, output, fail_on, keep_passed, rules_dir, amendm
 @click.option("-a", "--amendment", "amendments", multiple=True, required=True,
               metavar="AMENDMENT", help="An amendment file (repeatable; applied in order).")
 @click.option("--as-of", type=DateType(), help="Judge the cycles as they stood on this date.")
-@click.option("--format", "fmt", type=click.Choice(list(IMPACT_FORMATS)), default="text",
+@click.option("--format", "fmt", type=click.Choice(formats.IMPACT), default="text",
               show_default=True, help="Output format.")
 @click.option("--rules", "rules_dir", type=click.Path(), help="Rule folder (default: shipped).")
 def amend(snapshots, amendments, as_of, fmt, rules_dir):
     """What amendments would change: parameters, rules, and findings on real cycles.
 
     Exit 0 when it ran (the impact is information, not failure), 2 on bad input."""
+    from revmech.engine.amendments import load_and_apply
+    from revmech.engine.impact import impact
+    from revmech.engine.reporters.impact import FORMATS as IMPACT_FORMATS
+    from revmech.engine.ruleset import load_ruleset
     try:
         amended = load_and_apply(load_ruleset(rules_dir), amendments)
         out = IMPACT_FORMATS[fmt](impact(amended, snapshots, as_of=as_of))
@@ -101,7 +104,7 @@ def amend(snapshots, amendments, as_of, fmt, rules_dir):
 @click.option("--rules", "rules_dir", type=click.Path(),
               help="Rule folder (default: shipped); its procedures.yaml, if any, is the "
                    "registry of paragraphs.")
-@click.option("--format", "fmt", type=click.Choice(list(TRACE_FORMATS)), default="text",
+@click.option("--format", "fmt", type=click.Choice(formats.TRACE), default="text",
               show_default=True, help="Output format.")
 def trace(rules_dir, fmt):
     """Trace the draft's paragraphs to the rules that encode them.
@@ -110,6 +113,10 @@ def trace(rules_dir, fmt):
     encoded. Exit 1 when a paragraph is unaccounted for, a citation does not resolve, or a
     paragraph is both encoded and given a reason.
     """
+    from revmech.engine.procedures import registry_for
+    from revmech.engine.procedures import trace as run_trace
+    from revmech.engine.reporters.trace import FORMATS as TRACE_FORMATS
+    from revmech.engine.ruleset import load_ruleset
     try:
         registry = registry_for(rules_dir)
         result = run_trace(load_ruleset(rules_dir), registry)
@@ -132,6 +139,8 @@ def run_tests(folder, rules_dir):
     overdue), then `N passed, M failed`. Exit 0 when every case passes and every rule has
     a holding and a failing case, 1 otherwise, 2 on bad input.
     """
+    from revmech.engine.cases import default_cases_dir, run_cases
+    from revmech.engine.ruleset import load_ruleset
     try:
         ruleset = load_ruleset(rules_dir)
         result = run_cases(folder if folder is not None else default_cases_dir(), ruleset)
