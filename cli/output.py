@@ -4,7 +4,6 @@ sees half a report, and a failed run leaves the previous file in place)."""
 from __future__ import annotations
 
 import os
-import tempfile
 
 import click
 
@@ -20,6 +19,7 @@ def emit(text: str, output: str | None) -> None:
         raise UsageError.at(f"--output: '{output}' is a directory, expected a file name")
     if not os.path.isdir(folder):
         raise UsageError.at(f"--output: cannot write '{output}': no such folder '{folder}'")
+    import tempfile  # only when writing a file: it costs every run a few milliseconds
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".revmech-", suffix=".tmp")
     except OSError as e:

@@ -373,3 +373,19 @@ def test_a_missing_waiver_file_is_refused():
     r = CliRunner().invoke(main, ["check", CLEAN, "--waivers", "no/such.yaml"])
     assert r.exit_code == 2
     assert r.output == "error: cannot read 'no/such.yaml': no such file\n"
+
+
+def test_the_command_line_knows_every_format_of_the_reporters():
+    from revmech.cli import formats
+    from revmech.engine.docsite import FORMATS as DOCS
+    from revmech.engine.reporters import FORMATS as CHECK
+    from revmech.engine.reporters.aggregate import FORMATS as AGGREGATE
+    from revmech.engine.reporters.deadlines import FORMATS as DEADLINES
+    from revmech.engine.reporters.impact import FORMATS as IMPACT
+    from revmech.engine.reporters.trace import FORMATS as TRACE
+    assert formats.CHECK == tuple(CHECK)
+    assert formats.AGGREGATE == tuple(AGGREGATE)
+    assert formats.DEADLINES == tuple(DEADLINES)
+    assert formats.IMPACT == tuple(IMPACT)
+    assert formats.TRACE == tuple(TRACE)
+    assert formats.DOCS == tuple(DOCS)

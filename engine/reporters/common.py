@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.metadata
-
 from ..findings import Finding
 
 DOCS_URL = "site/"  # where `revmech docs --out site` puts the generated documentation
@@ -28,6 +26,8 @@ def one_line(text: str | None) -> str:
 
 
 def version() -> str:
+    import importlib.metadata  # for SARIF only: a costly import on every run otherwise
+
     try:
         return importlib.metadata.version("revmech")
     except importlib.metadata.PackageNotFoundError:  # pragma: no cover - run from a checkout
