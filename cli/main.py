@@ -140,5 +140,10 @@ def run_tests(folder, rules_dir):
     sys.exit(0 if result.ok else 1)
 
 
+from revmech.cli.draw import draw  # noqa: E402  (its own module; registered here)
+
+main.add_command(draw)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
