@@ -10,6 +10,7 @@ capacity (`max_reviews_performed`). Eligibility is judged on the date of the dra
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 
 import attrs
@@ -19,12 +20,16 @@ from .flow import Hall, Seats, hall_certificate
 from .model import INSTRUMENTS, Snapshot
 
 
+KINDS = ("same", "other", "any")
+
+
 @attrs.frozen
 class Certificate:
     cites: tuple[str, ...]
     lines: tuple[str, ...]
     need: int
     can_give: int
+    hall: Hall | None = None  # the sets named, for a program to recount
 
 
 @attrs.frozen
@@ -65,10 +70,10 @@ def certify(snapshot: Snapshot, elig: Eligibility, reviews: Sequence[OpenReview]
                     (f"{review.state.id} is the only party to the {instrument} in the "
                      f"regional group {group} on {date}: no State from its regional group "
                      f"can review {rid}",),
-                    1, 0)
+                    1, 0, hall)
     lines = [f"{hall.need} reviewer seat{'s' if hall.need != 1 else ''} must be filled:"]
-    cites = {"para 21"}
-    for rid, kind in hall.slots:
+    cites: set[str] = set()
+    for rid, kind in sorted(hall.slots, key=lambda k: (k[0], KINDS.index(k[1]))):
         review = by_id[rid]
         group = review.state.regional_group
         if kind == "same":
@@ -85,19 +90,26 @@ def certify(snapshot: Snapshot, elig: Eligibility, reviews: Sequence[OpenReview]
         if kind != "other":
             slot = next(s for s in elig.slots(review) if s.kind == kind)
             for reason, who in excluded_by_reason(elig, review, slot):
+                cites.update(re.findall(r"\(?(para \d+)\)", reason))
                 lines.append(f"    excluded: {', '.join(who)}: {reason}")
+    if any(cap < m for _, cap, m in hall.givers):
+        cites.add("para 21")  # the capacity binds
     if hall.givers:
-        lines.append(f"the States that may fill them can give at most {hall.can_give} "
-                     f"(each: the smaller of the reviews it may still perform, of "
-                     f"{most} in phase {phase} (para 21), and the seats it may fill):")
+        lines.append(f"the States that may fill them can give at most {hall.can_give} in "
+                     "all; each gives the smaller of the reviews it may still perform "
+                     f"(at most {most} in phase {phase}, para 21) and the seats it may fill:")
+        groups: dict[tuple[int, int], list[str]] = {}
         for x, cap, m in hall.givers:
-            lines.append(f"  {x}: {cap} left, may fill {m}: gives at most {min(cap, m)}")
+            groups.setdefault((cap, m), []).append(x)
+        for (cap, m), who in sorted(groups.items(), key=lambda kv: (min(kv[0]), kv[0])):
+            lines.append(f"  gives {min(cap, m)} each ({cap} left, may fill {m}): "
+                         f"{', '.join(who)}")
     else:
         lines.append("no State may fill them")
     lines.append(f"{hall.need} seats > {hall.can_give}: no valid draw exists "
                  "(Hall's condition fails)")
     return Certificate(tuple(sorted(cites, key=_para_key)), tuple(lines), hall.need,
-                       hall.can_give)
+                       hall.can_give, hall)
 
 
 def _para_key(cite: str) -> int:
