@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
+import tempfile
 from collections import Counter
 
 import attrs
 
+from revmech.engine.amendments import load_and_apply
+from revmech.engine.draw import draw_year
 from revmech.engine.loader import compose, snapshot_from_node
+from revmech.engine.ruleset import load_ruleset
+from revmech.engine.snapshot_edit import record
 
 DATE = dt.date(2021, 6, 1)  # as_of and the drawing's date: year 3, phase 1
 PHASE_START = dt.date(2021, 1, 1)
@@ -135,3 +141,32 @@ def assignments(states: list[St], most: int, first_only: bool = False):
         yield a
         if first_only:
             return
+
+
+_RULESETS: dict = {}
+
+
+def ruleset_with(most: int = 3):
+    """The shipped rules with max_reviews_performed = most (an amendment, as a user would
+    write it), loaded once."""
+    if most not in _RULESETS:
+        base = _RULESETS.setdefault("base", load_ruleset())
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "cap.yaml")
+            with open(path, "w") as fh:
+                fh.write("format: revmech/amendment@1\ntitle: cap\nproposed_by: a test\n"
+                         f"parameters:\n  max_reviews_performed: {most}\n")
+            _RULESETS[most] = load_and_apply(base, [path]).ruleset
+    return _RULESETS[most]
+
+
+def draw_small(states: list[St], most: int, seed) -> tuple[dict, str, object]:
+    """Draw year 3 of phase 1 on a small snapshot: (reviewers by review, the new snapshot
+    text, the outcome)."""
+    ruleset = ruleset_with(most)
+    text = snapshot_text(states)
+    root, snap = load(text, ruleset.phase_years)
+    outcome = draw_year(snap, ruleset.params, ruleset.phase_years, instrument="convention",
+                        phase=1, year=3, seed=str(seed))
+    got = {d.review: frozenset(d.reviewers) for d in outcome.draws}
+    return got, record(text, root, outcome.draws, {}, outcome.as_of), outcome

@@ -7,36 +7,15 @@ refuses and `--feasible`'s certificate counts what it claims.
 
 from __future__ import annotations
 
-import os
-import tempfile
-
 import pytest
 from hypothesis import event, given, strategies as st
 
-from drawkit import (DATE, DRAW_RULES, IDS, St, assignments, eligible, load, seats,
-                     snapshot_text, under_review)
-from revmech.engine.amendments import load_and_apply
+from drawkit import (DATE, DRAW_RULES, IDS, St, assignments, eligible, load, ruleset_with,
+                     seats, snapshot_text, under_review)
 from revmech.engine.check import evaluate
 from revmech.engine.draw import NoValidDraw, draw_year
 from revmech.engine.feasibility import feasibility
-from revmech.engine.ruleset import load_ruleset
 from revmech.engine.snapshot_edit import record
-
-BASE = load_ruleset()
-_RULESETS: dict[int, object] = {}
-
-
-def ruleset_with(most: int):
-    """The shipped rules with max_reviews_performed = most (an amendment, as a user would)."""
-    if most not in _RULESETS:
-        with tempfile.TemporaryDirectory() as d:
-            path = os.path.join(d, "cap.yaml")
-            with open(path, "w") as fh:
-                fh.write("format: revmech/amendment@1\ntitle: cap\nproposed_by: a test\n"
-                         f"parameters:\n  max_reviews_performed: {most}\n")
-            _RULESETS[most] = load_and_apply(BASE, [path]).ruleset
-    return _RULESETS[most]
-
 
 @st.composite
 def party_sets(draw):
