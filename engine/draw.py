@@ -26,7 +26,7 @@ from .draw_problem import (Eligibility, OpenReview, Slot, deferred_own_review,
                            describe_slot, open_reviews_of_phase, performed)
 from .errors import UsageError, did_you_mean
 from .feasibility import Certificate, certify
-from .flow import Seats, hall_certificate, solve
+from .flow import Seats, hall_certificate, merged, solve
 from .lots import Lots
 from .model import INSTRUMENTS, Review, Snapshot
 
@@ -112,6 +112,19 @@ def _check_date(cal: MechanismCalendar, phase: int, date: dt.date) -> None:
                      f"outside {start} to {end}")
 
 
+@attrs.frozen
+class _View:
+    solution: object
+    where: dict
+
+    @property
+    def complete(self) -> bool:
+        return self.solution.complete
+
+    def candidates(self, key) -> set[str]:
+        return self.solution.candidates(self.where[key])
+
+
 class _Drawing:
     """The state of a drawing in progress: capacities left and the seats still open."""
 
@@ -141,12 +154,12 @@ class _Drawing:
         for s in self.elig.slots(review):
             self.open.pop(s.key, None)
 
-    def solve(self, **narrow):
-        """A max flow of the open seats, with some seats replaced (`key=Seats`)."""
+    def solve(self, replace: dict | None = None) -> "_View":
+        """A max flow of the open seats, with some seats replaced (`key: Seats`)."""
         seats = dict(self.open)
-        for k, v in narrow.get("replace", {}).items():
-            seats[k] = v
-        return solve(seats.values(), self.capacity)
+        seats.update(replace or {})
+        nodes, where = merged(seats.values())
+        return _View(solve(nodes, self.capacity), where)
 
     # ----------------------------------------------------------------------------------
 
