@@ -71,11 +71,25 @@ def draw_text(d: NewDraw, meeting: Meeting | None) -> str:
     return _flow(pairs)
 
 
-def _value(mapping: yaml.MappingNode, key: str) -> yaml.Node | None:
+def _pair(mapping: yaml.MappingNode, key: str) -> tuple[yaml.Node, yaml.Node] | None:
     for k, v in mapping.value:
         if isinstance(k, yaml.ScalarNode) and k.value == key:
-            return v
+            return k, v
     return None
+
+
+def _value(mapping: yaml.MappingNode, key: str) -> yaml.Node | None:
+    pair = _pair(mapping, key)
+    return pair[1] if pair else None
+
+
+def _end(node: yaml.Node) -> int:
+    """Where a node's own text ends: a block collection's end mark lies at the next token,
+    past any comments in between, so descend to its last scalar or flow collection."""
+    while not getattr(node, "flow_style", True) and node.value:
+        last = node.value[-1]
+        node = last[1] if isinstance(last, tuple) else last
+    return node.end_mark.index
 
 
 def _trim(text: str, end: int) -> int:
@@ -99,16 +113,15 @@ def record(text: str, root: yaml.Node, draws: Sequence[NewDraw], meetings: dict,
         if d is None:
             continue
         entry = draw_text(d, meetings.get(d.review))
-        old = _value(item, "draw")
-        if old is not None:
-            end = _trim(text, old.end_mark.index)
-            edits.append((old.start_mark.index, end, entry))
+        old = _pair(item, "draw")
+        if old is not None:  # a repetition: the new drawing replaces the old, key and all
+            end = _trim(text, _end(old[1]))
+            edits.append((old[0].start_mark.index, end, f"draw: {entry}"))
         elif item.flow_style:
             end = _trim(text, item.end_mark.index - 1)
             edits.append((end, end, f", draw: {entry}"))
         else:
-            last = item.value[-1][1]
-            end = _trim(text, last.end_mark.index)
+            end = _trim(text, _end(item.value[-1][1]))
             nl = text.find("\n", end)
             nl = len(text) if nl < 0 else nl
             indent = " " * item.value[0][0].start_mark.column
