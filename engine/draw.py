@@ -282,8 +282,6 @@ class _Drawing:
                 why = f"would leave no valid draw for the other reviews of {self.scope}"
             reasons.setdefault(why, []).append(m)
         seat = describe_slot(slot, review.state.regional_group)
-        if slot.kind == "any":
-            seat = "a reviewer from any group (it has no regional group)"
         lots.append(Lot(tag, review.id, seat, candidates, number, x,
                         tuple((r, tuple(w)) for r, w in sorted(reasons.items()))))
         return x

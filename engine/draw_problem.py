@@ -35,7 +35,6 @@ class Slot:
     kind: str  # same | other | any
     need: int  # seats to fill: 1, or 2 for `any`
     pool: tuple[str, ...]  # State ids that may fill it before capacity is counted, sorted
-    year: int | None  # the review's year (None: a review not yet allotted)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -58,7 +57,7 @@ def describe_slot(slot: Slot, group: str | None) -> str:
         return f"from its regional group ({group})"
     if slot.kind == "other":
         return "from another regional group"
-    return "two reviewers from any group (it has no regional group)"
+    return "a reviewer from any group (it has no regional group)"
 
 
 class Eligibility:
@@ -106,11 +105,10 @@ class Eligibility:
         ok = [x for x in others if self.reason(x, review.year) is None]
         group = s.regional_group
         if group is None:
-            return [Slot(review.id, "any", 2, tuple(ok), review.year)]
+            return [Slot(review.id, "any", 2, tuple(ok))]
         same = tuple(x for x in ok if self.snapshot.states[x].regional_group == group)
         other = tuple(x for x in ok if self.snapshot.states[x].regional_group != group)
-        return [Slot(review.id, "same", 1, same, review.year),
-                Slot(review.id, "other", 1, other, review.year)]
+        return [Slot(review.id, "same", 1, same), Slot(review.id, "other", 1, other)]
 
     def group_members(self, review: OpenReview, slot: Slot) -> list[str]:
         """Every State that the slot's regional rule admits, eligible or not, sorted."""

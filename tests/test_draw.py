@@ -82,6 +82,16 @@ def test_output_checks_clean_and_keeps_the_file(tmp_path):
             and f["status"] in ("violated", "late", "overdue")] == []
 
 
+def test_a_later_date_moves_as_of(tmp_path):
+    snap, out = write(tmp_path, FOUR), tmp_path / "out.yaml"
+    r = run("draw", snap, "--phase", 1, "--instrument", "convention", "--year", 3,
+            "--seed", 1, "--date", "2021-07-01", "--out", out)
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[2] == "date: 2021-07-01; seed: 1"
+    assert "as_of: 2021-07-01\n" in out.read_text()
+    assert out.read_text().count("draw: {date: 2021-07-01,") == 4
+
+
 def test_transcript_names_order_candidates_and_exclusions(tmp_path):
     states = FOUR + [St("CHE", "WEOG", "party", False, "civil law", False),
                      St("DEU", "WEOG", "party", True, "civil law", True)]
@@ -100,16 +110,17 @@ def test_transcript_names_order_candidates_and_exclusions(tmp_path):
 
 
 def test_legal_system_preferred_where_possible():
-    """AUT (common law) can always be given GBR or GHA: every seed does."""
+    """AUT (common law) can always be given GBR or GHA (five reviews each: they are never
+    full): every seed does."""
     states = [St("AUT", "WEOG", "party", True, "common law", False),
               St("BEL", "WEOG", "party", True, "civil law", False),
               St("GBR", "WEOG", "party", True, "common law", False),
               St("EGY", "African", "party", True, "civil law", False),
               St("GHA", "African", "party", True, "common law", False),
               St("CIV", "African", "party", True, "civil law", False)]
-    ruleset = ruleset_with(3)
+    ruleset = ruleset_with(5)
     for seed in range(12):
-        got, text, _ = draw_small(states, 3, seed)
+        got, text, _ = draw_small(states, 5, seed)
         assert got["AUT-convention-1"] & {"GBR", "GHA"}
         _, after = load(text, ruleset.phase_years)
         assert not [f for f in evaluate(ruleset, after).findings
@@ -300,3 +311,25 @@ def test_a_full_year_on_the_real_size_cycle_checks_clean(tmp_path):
     assert len(new) - len(drawn(CYCLE)) == 37
     report = json.loads(run("check", out, "--format", "json").output)
     assert report["summary"]["error"] == 0 and report["summary"]["warning"] == 0
+
+
+def test_a_state_with_no_regional_group():
+    """COK has no group: any two reviewers, at least one of its legal system where possible;
+    as a reviewer it counts as "another group"; the regional rule is excepted for it."""
+    states = [St("COK", None, "party", True, "common law", False),
+              St("AUT", "WEOG", "party", True, "civil law", False),
+              St("BEL", "WEOG", "party", True, "civil law", False),
+              St("EGY", "African", "party", True, "civil law", False),
+              St("GHA", "African", "party", True, "common law", False)]
+    # four reviews each: GHA, the only other common-law State, always has room for COK
+    ruleset = ruleset_with(4)
+    valid = list(assignments(states, 4))
+    for seed in range(6):
+        got, text, _ = draw_small(states, 4, seed)
+        assert got in valid
+        assert "GHA" in got["COK-convention-1"]
+        _, after = load(text, ruleset.phase_years)
+        findings = evaluate(ruleset, after).findings
+        assert not [f for f in findings if f.failing and f.rule in DRAW_RULES]
+        assert [f.status for f in findings if f.rule == "reviewer-regional-groups"
+                and dict(f.subject).get("review") == "COK-convention-1"] == ["excepted"]
