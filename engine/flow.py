@@ -63,14 +63,6 @@ class Solution:
     def complete(self) -> bool:
         return self.value == self.demand
 
-    def assigned(self) -> dict[tuple, list[str]]:
-        """The States filling each slot in this flow (one complete assignment)."""
-        out: dict[tuple, list[str]] = {}
-        for key in self.seats:
-            out[key] = sorted(v[1] for u in self._parents(key)
-                              for v, f in self.flow[u].items() if f > 0 and v[0] == "state")
-        return out
-
     def _parents(self, key) -> list:
         s = self.seats[key]
         n = _node(key)

@@ -43,7 +43,11 @@ class St:
     organization: bool = False
 
 
-def snapshot_text(states: list[St], extra_reviews: str = "") -> str:
+def snapshot_text(states: list[St], extra_reviews: str = "",
+                  instrument: str = "convention") -> str:
+    """A snapshot where `instrument` is drawn: each St's status is its status under it (for a
+    Protocol, every State is also party to the Convention since 2000)."""
+    since = {"party": "2000-01-01", "late": "2021-03-01", "signatory": "2000-01-01"}
     lines = ["format: revmech/snapshot@1", f"as_of: {DATE}", "mechanism: {year_one: 2019}",
              "states:"]
     for s in states:
@@ -51,26 +55,25 @@ def snapshot_text(states: list[St], extra_reviews: str = "") -> str:
                   f"    kind: {'organization' if s.organization else 'state'}",
                   f"    regional_group: {s.group if s.group else 'null'}",
                   f"    legal_system: {s.legal}"]
-        if s.status == "party":
-            lines.append("    instruments: {convention: {status: party, since: 2000-01-01}}")
-        elif s.status == "late":
-            lines.append("    instruments: {convention: {status: party, since: 2021-03-01}}")
-        elif s.status == "signatory":
-            lines.append("    instruments: {convention: {status: signatory, since: 2000-01-01}}")
-        else:
-            lines.append("    instruments: {}")
+        treaties = []
+        if instrument != "convention":
+            treaties.append("convention: {status: party, since: 2000-01-01}")
+        if s.status in since:
+            status = "signatory" if s.status == "signatory" else "party"
+            treaties.append(f"{instrument}: {{status: {status}, since: {since[s.status]}}}")
+        lines.append(f"    instruments: {{{', '.join(treaties)}}}")
     lines.append("experts:")
     for s in states:
         if s.expert:
-            lines.append(f"  - {{id: {s.id}-c-1, state: {s.id}, instrument: convention, "
+            lines.append(f"  - {{id: {s.id}-c-1, state: {s.id}, instrument: {instrument}, "
                          "listed: 2020-01-01}")
     if not any(s.expert for s in states):
         lines[-1] = "experts: []"
     lines.append("reviews:")
     n = 0
     for s in under_review(states):
-        lines.append(f"  - {{id: {s.id}-convention-1, state: {s.id}, instrument: convention, "
-                     "phase: 1, year: 3}")
+        lines.append(f"  - {{id: {s.id}-{instrument}-1, state: {s.id}, "
+                     f"instrument: {instrument}, phase: 1, year: 3}}")
         n += 1
     lines.append(extra_reviews)
     if not n and not extra_reviews:
@@ -78,7 +81,7 @@ def snapshot_text(states: list[St], extra_reviews: str = "") -> str:
     defer = [s for s in states if s.defers]
     lines.append("deferrals:" if defer else "deferrals: []")
     for s in defer:
-        lines.append(f"  - {{state: {s.id}, year: 3, role: reviewer, instrument: convention}}")
+        lines.append(f"  - {{state: {s.id}, year: 3, role: reviewer, instrument: {instrument}}}")
     return "\n".join(lines) + "\n"
 
 
@@ -116,7 +119,8 @@ def valid_pairs(review: St, states: list[St]) -> list[tuple[str, str]]:
     return out
 
 
-def assignments(states: list[St], most: int, first_only: bool = False):
+def assignments(states: list[St], most: int, first_only: bool = False,
+                instrument: str = "convention"):
     """Every valid assignment {review id: frozenset of two reviewers}, by backtracking."""
     reviews = under_review(states)
     pairs = [valid_pairs(r, states) for r in reviews]
@@ -125,7 +129,7 @@ def assignments(states: list[St], most: int, first_only: bool = False):
 
     def go(i):
         if i == len(reviews):
-            yield {f"{r.id}-convention-1": frozenset(p) for r, p in zip(reviews, chosen)}
+            yield {f"{r.id}-{instrument}-1": frozenset(p) for r, p in zip(reviews, chosen)}
             return
         for p in pairs[i]:
             if all(load_[x] < most for x in p):

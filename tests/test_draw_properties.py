@@ -19,6 +19,7 @@ from revmech.engine.snapshot_edit import record
 
 @st.composite
 def party_sets(draw):
+    instrument = draw(st.sampled_from(["convention", "trafficking", "firearms"]))
     n = draw(st.integers(3, 6))
     states = []
     for i, sid in enumerate(IDS[:n]):
@@ -33,7 +34,7 @@ def party_sets(draw):
             draw(st.sampled_from([False] * 7 + [True]))))
     if draw(st.booleans()):
         states.append(St("EUU", None, "party", True, "civil law", False, organization=True))
-    return states, draw(st.sampled_from([1, 2, 2, 3, 3]))
+    return states, draw(st.sampled_from([1, 2, 2, 3, 3])), instrument
 
 
 def failing_draw_findings(ruleset, snapshot):
@@ -44,28 +45,28 @@ def failing_draw_findings(ruleset, snapshot):
 
 @given(party_sets(), st.integers(0, 10**6))
 def test_draw_matches_brute_force(case, seed):
-    states, most = case
+    states, most, instrument = case
     ruleset = ruleset_with(most)
-    text = snapshot_text(states)
+    text = snapshot_text(states, instrument=instrument)
     root, snap = load(text, ruleset.phase_years)
-    exists = next(assignments(states, most, first_only=True), None) is not None
+    exists = next(assignments(states, most, True, instrument), None) is not None
     verdicts = [v for v in feasibility(snap, ruleset.params, ruleset.phase_years)
-                if v.phase == 1]  # none when no State is party to the convention
+                if v.phase == 1 and v.instrument == instrument]  # none without parties
     assert all(v.feasible for v in verdicts) == exists
-    event("a valid draw exists" if exists else "no valid draw exists")
+    event(f"{instrument}: " + ("a valid draw exists" if exists else "no valid draw exists"))
     if not under_review(states):
         return
     if exists:
-        outcome = draw_year(snap, ruleset.params, ruleset.phase_years, instrument="convention",
+        outcome = draw_year(snap, ruleset.params, ruleset.phase_years, instrument=instrument,
                             phase=1, year=3, seed=str(seed))
         drawn = {d.review: frozenset(d.reviewers) for d in outcome.draws}
-        assert drawn in list(assignments(states, most))
+        assert drawn in list(assignments(states, most, instrument=instrument))
         new_text = record(text, root, outcome.draws, {}, outcome.as_of)
         _, after = load(new_text, ruleset.phase_years)
         assert failing_draw_findings(ruleset, after) == []
     else:
         with pytest.raises(NoValidDraw) as e:
-            draw_year(snap, ruleset.params, ruleset.phase_years, instrument="convention",
+            draw_year(snap, ruleset.params, ruleset.phase_years, instrument=instrument,
                       phase=1, year=3, seed=str(seed))
         for cert in (e.value.certificate, verdicts[0].certificate):
             recount(cert, states, most)
@@ -95,15 +96,15 @@ def recount(cert, states, most):
 
 @given(party_sets(), st.integers(0, 10**6))
 def test_same_seed_same_bytes(case, seed):
-    states, most = case
+    states, most, instrument = case
     ruleset = ruleset_with(most)
-    text = snapshot_text(states)
-    if next(assignments(states, most, first_only=True), None) is None:
+    text = snapshot_text(states, instrument=instrument)
+    if next(assignments(states, most, True, instrument), None) is None:
         return
     outs = []
     for _ in range(2):
         root, snap = load(text, ruleset.phase_years)
-        o = draw_year(snap, ruleset.params, ruleset.phase_years, instrument="convention",
+        o = draw_year(snap, ruleset.params, ruleset.phase_years, instrument=instrument,
                       phase=1, year=3, seed=str(seed), date=DATE)
         outs.append((o.transcript, record(text, root, o.draws, {}, o.as_of)))
     assert outs[0] == outs[1]
