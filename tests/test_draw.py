@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -137,11 +138,11 @@ def test_single_party_in_group_is_certified(tmp_path):
     assert r.exit_code == 1
     assert r.output == (
         "convention, phase 1: infeasible (para 20)\n"
-        "  AUT is the only party to the convention in the regional group WEOG on 2021-06-01: "
-        "no State from its regional group can review AUT-convention-1\n"
+        "  AUT is the only party to the convention in the regional group WEOG on 2021-06-01: no\n"
+        "      State from its regional group can review AUT-convention-1\n"
         "convention, phase 2: infeasible (para 20)\n"
-        "  AUT is the only party to the convention in the regional group WEOG on 2021-06-01: "
-        "no State from its regional group can review AUT-convention-2 (not yet allotted)\n")
+        "  AUT is the only party to the convention in the regional group WEOG on 2021-06-01: no\n"
+        "      State from its regional group can review AUT-convention-2 (not yet allotted)\n")
     out = tmp_path / "never.yaml"
     r = run("draw", snap, "--phase", 1, "--instrument", "convention", "--year", 3,
             "--seed", 1, "--out", out)
@@ -333,3 +334,29 @@ def test_a_state_with_no_regional_group():
         assert not [f for f in findings if f.failing and f.rule in DRAW_RULES]
         assert [f.status for f in findings if f.rule == "reviewer-regional-groups"
                 and dict(f.subject).get("review") == "COK-convention-1"] == ["excepted"]
+
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("REVMECH_UPDATE_GOLDEN"):
+        path.write_text(text)
+    assert text == path.read_text()
+
+
+def test_transcripts_golden(tmp_path):
+    """The whole transcript of a year, of a repetition, and of --feasible, pinned."""
+    states = FOUR + [St("CHE", "WEOG", "party", False, "civil law", False),
+                     St("DEU", "WEOG", "party", True, "civil law", True),
+                     St("COK", None, "party", True, "common law", False),
+                     St("CIV", "African", "late", True, "common law", False)]
+    snap, out = write(tmp_path, states), tmp_path / "out.yaml"
+    year = run("draw", snap, "--phase", 1, "--instrument", "convention", "--year", 3,
+               "--seed", "golden", "--out", out)
+    again = run("draw", out, "--repeat", "AUT-convention-1", "--requested-by", "AUT",
+                "--seed", "again", "--date", "2021-06-15")
+    feasible = run("draw", "--feasible", "-a", cap(tmp_path, 1), snap)
+    assert (year.exit_code, again.exit_code, feasible.exit_code) == (0, 0, 1)
+    golden("draw-transcript.txt", year.output + "\n" + again.output + "\n" + feasible.output)

@@ -17,13 +17,23 @@ def _wrapped(prefix: str, names: Sequence[str], indent: str) -> list[str]:
                          subsequent_indent=indent, break_on_hyphens=False)
 
 
+def _lines(lines: Sequence[str], indent: str) -> list[str]:
+    """Certificate lines under `indent`, each wrapped under its own indentation."""
+    out = []
+    for line in lines:
+        own = indent + " " * (len(line) - len(line.lstrip()))
+        out += textwrap.wrap(line.strip(), WIDTH, initial_indent=own,
+                             subsequent_indent=own + "    ", break_on_hyphens=False)
+    return out
+
+
 def transcript(outcome: Outcome) -> str:
     t = outcome.transcript
     lines = [t.title, "=" * len(t.title)]
     lines += list(t.header)
     if t.notes:
         lines.append("")
-        lines += list(t.notes)
+        lines += _lines(t.notes, "")
     if len(t.order) > 1:
         lines += ["", "Order of the States under review (drawn by lot):"]
         lines += [f"  {n:>3}. {rid}" for n, rid in enumerate(t.order, start=1)]
@@ -46,7 +56,7 @@ def transcript(outcome: Outcome) -> str:
 
 def certificate(what: str, cert: Certificate) -> str:
     lines = [f"{what} ({', '.join(cert.cites)}):"]
-    lines += ["  " + line for line in cert.lines]
+    lines += _lines(cert.lines, "  ")
     return "\n".join(lines) + "\n"
 
 
@@ -60,5 +70,5 @@ def verdicts(results: Sequence[Verdict]) -> str:
             lines.append(head + f"feasible ({todo})")
         else:
             lines.append(head + f"infeasible ({', '.join(v.certificate.cites)})")
-            lines += ["  " + line for line in v.certificate.lines]
+            lines += _lines(v.certificate.lines, "  ")
     return "\n".join(lines) + "\n"
