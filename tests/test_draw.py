@@ -360,3 +360,19 @@ def test_transcripts_golden(tmp_path):
     feasible = run("draw", "--feasible", "-a", cap(tmp_path, 1), snap)
     assert (year.exit_code, again.exit_code, feasible.exit_code) == (0, 0, 1)
     golden("draw-transcript.txt", year.output + "\n" + again.output + "\n" + feasible.output)
+
+
+def test_repetition_refused_when_only_the_same_pair_is_valid(tmp_path):
+    states = [St("AUT", "WEOG", "party", True, "civil law", False),
+              St("BEL", "WEOG", "party", True, "civil law", False),
+              St("EGY", "African", "late", True, "civil law", False)]
+    snap, out = write(tmp_path, states), tmp_path / "out.yaml"
+    assert run("draw", snap, "--phase", 1, "--instrument", "convention", "--year", 3,
+               "--seed", 1, "--out", out).exit_code == 0
+    before = out.read_text()
+    r = run("draw", out, "--repeat", "AUT-convention-1", "--requested-by", "AUT", "--seed", 1,
+            "--out", out)
+    assert r.exit_code == 1
+    assert r.output == ("refused: the only valid draw for AUT-convention-1 is the pair drawn "
+                        "before (BEL, EGY)\n")
+    assert out.read_text() == before
