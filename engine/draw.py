@@ -196,7 +196,7 @@ class _Drawing:
                 if not rest - (avoid - {x}):
                     notes[x] = "would allow only the pair drawn before (para 20: a repetition)"
             chosen = chosen - set(notes)
-        x = self._lot(lots, review, first, n, "a", label, chosen, base_c, notes, prefer, ls)
+        x = self._lot(lots, review, first, n, "a", label, chosen, base_c, notes, ls)
         drawn.append(x)
         self._take(first, x)
 
@@ -219,8 +219,7 @@ class _Drawing:
             chosen2 = chosen2 - set(notes2)
         if second is first:
             notes2[x] = "already drawn for this review"
-        y = self._lot(lots, review, second, n, "b", label, chosen2, base2, notes2,
-                      prefer if narrowed else None, ls)
+        y = self._lot(lots, review, second, n, "b", label, chosen2, base2, notes2, ls)
         drawn.append(y)
         self._take(second, y)
         return lots, drawn
@@ -259,7 +258,10 @@ class _Drawing:
         if s.need > 1:
             self.open[slot.key] = Seats(s.key, s.need - 1, s.pool - {x})
 
-    def _lot(self, lots, review, slot, n, part, label, chosen, feasible, notes, prefer, ls):
+    def _lot(self, lots, review, slot, n, part, label, chosen, feasible, notes, ls):
+        """Draw one lot among `chosen`; every other member of the slot's group(s) is listed
+        with the reason it was not a candidate (`feasible`: those that kept a completion
+        possible before the legal-system preference)."""
         candidates = tuple(sorted(chosen))
         if not candidates:
             raise _NoCandidate
