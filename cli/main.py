@@ -151,10 +151,12 @@ def run_tests(folder, rules_dir):
 
 
 from .docs import docs  # noqa: E402  (commands of their own modules)
+from .draw import draw  # noqa: E402
 from .inquire import deadlines, explain  # noqa: E402
 
 main.add_command(deadlines)
 main.add_command(docs)
+main.add_command(draw)
 main.add_command(explain)
 
 if __name__ == "__main__":  # pragma: no cover

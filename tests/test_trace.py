@@ -365,10 +365,10 @@ def run(*args):
 def shipped(monkeypatch, ruleset):
     """The command line with the shipped rule set loaded once for the module (loading and
     compiling it takes seconds); a --rules folder is still loaded for real."""
-    import revmech.cli.main as cli
+    import revmech.engine.ruleset as rs  # the commands import it when they run
 
-    real = cli.load_ruleset
-    monkeypatch.setattr(cli, "load_ruleset",
+    real = rs.load_ruleset
+    monkeypatch.setattr(rs, "load_ruleset",
                         lambda rules_dir=None: ruleset if rules_dir is None else real(rules_dir))
 
 
