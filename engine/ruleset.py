@@ -4,7 +4,6 @@ their parameters, parsed, checked and compiled once, in the order of the procedu
 
 from __future__ import annotations
 
-import importlib.resources
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -107,13 +106,11 @@ def assemble(files, raw: list[ast.Rule], sources: dict[str, str],
 
 def load_ruleset(rules_dir: str | None = None) -> RuleSet:
     """The shipped rules, or those of `rules_dir` (with its parameters.yaml if it has one)."""
-    packaged = importlib.resources.files("revmech.rules")
+    packaged = _packaged_rules()
     if rules_dir is None:
-        texts = [(f"rules/{p.name}", p.read_text(encoding="utf-8"))
-                 for p in sorted(packaged.iterdir(), key=lambda p: p.name)
-                 if p.name.endswith(".rules")]
-        params_res = packaged / "parameters.yaml"
-        return build_ruleset(texts, params_res.read_text(encoding="utf-8"),
+        texts = [(f"rules/{n}", _read(os.path.join(packaged, n)))
+                 for n in sorted(os.listdir(packaged)) if n.endswith(".rules")]
+        return build_ruleset(texts, _read(os.path.join(packaged, "parameters.yaml")),
                              "rules/parameters.yaml")
     if not os.path.isdir(rules_dir):
         raise UsageError.at(f"--rules {rules_dir}: not a folder")
@@ -123,5 +120,19 @@ def load_ruleset(rules_dir: str | None = None) -> RuleSet:
     own = os.path.join(rules_dir, "parameters.yaml")
     if os.path.exists(own):
         return build_ruleset(texts, read_text(own, "a parameters file"), own)
-    return build_ruleset(texts, (packaged / "parameters.yaml").read_text(encoding="utf-8"),
+    return build_ruleset(texts, _read(os.path.join(packaged, "parameters.yaml")),
                          "rules/parameters.yaml")
+
+
+def _packaged_rules() -> str:
+    """The folder of the shipped rules. The package's own folder rather than
+    importlib.resources, whose import (pathlib, zipfile, tempfile) costs every run ~10 ms;
+    revmech is installed as files, never run from a zip."""
+    import revmech.rules
+
+    return os.path.dirname(os.path.abspath(revmech.rules.__file__))
+
+
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8") as fh:
+        return fh.read()
