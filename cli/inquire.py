@@ -45,8 +45,11 @@ def deadlines(snapshot, as_of, window, fmt, waivers, rules_dir, output):
 @click.option("--subject", metavar="ID",
               help="Only this binding: its ids joined by '/' (as in the finding id), or one id.")
 @click.option("--as-of", type=DateType(), help="Judge the cycle as it stood on this date.")
+@click.option("-a", "--amendment", "amendments", multiple=True, metavar="AMENDMENT",
+              help="Explain under the amended rules (repeatable; applied in order).")
+@click.option("--waivers", metavar="FILE", help="Accepted findings: say which are waived.")
 @click.option("--rules", "rules_dir", type=click.Path(), help="Rule folder (default: shipped).")
-def explain(rule, snapshot, subject, as_of, rules_dir):
+def explain(rule, snapshot, subject, as_of, amendments, waivers, rules_dir):
     """Why RULE held, failed or was excepted on SNAPSHOT, in words.
 
     The rule's paragraph, modality and reading, then for each binding (or the one asked
@@ -56,12 +59,19 @@ def explain(rule, snapshot, subject, as_of, rules_dir):
     from revmech.engine.loader import judge_at, load_snapshot
     from revmech.engine.reporters.explain import render_text as render_explanation
     from revmech.engine.ruleset import load_ruleset
+    from revmech.engine.waivers import load_waivers
     try:
         ruleset = load_ruleset(rules_dir)
+        amended = None
+        if amendments:
+            from revmech.engine.amendments import load_and_apply
+            amended = load_and_apply(ruleset, amendments)
+            ruleset = amended.ruleset
+        accepted = load_waivers(waivers, ruleset.rules) if waivers else ()
         snap = load_snapshot(snapshot, phase_years=ruleset.phase_years)
         if as_of is not None:
             snap = judge_at(snap, as_of)
-        rx = run_explain(ruleset, rule, snap, subject)
+        rx = run_explain(ruleset, rule, snap, subject, waivers=accepted, amended=amended)
         with open(snapshot, encoding="utf-8") as fh:
             sources = {snapshot: fh.read()}
         click.echo(render_explanation(rx, sources), nl=False)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 
 import click
@@ -47,12 +48,18 @@ def main():
                    "(formats text, markdown, json).")
 @click.option("--min-count", type=click.IntRange(min=1), default=3, show_default=True,
               help="With --aggregate: show counts below this as 'fewer than N'.")
+@click.option("--docs-url", metavar="URL",
+              help="With --format sarif: the absolute URL where the `revmech docs` site is "
+                   "published, for each rule's help link.")
 def check(snapshots, as_of, fmt, output, fail_on, keep_passed, rules_dir, amendments,
-          waivers, aggregate, min_count):
+          waivers, aggregate, min_count, docs_url):
     """Check review-cycle snapshots against the rules."""
     from revmech.engine.check import check as run_check
     from revmech.engine.ruleset import load_ruleset
     try:
+        if docs_url is not None and not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", docs_url):
+            raise UsageError.at(f"--docs-url: expected an absolute URL such as "
+                                f"https://example.org/revmech/, got {docs_url!r}")
         if aggregate and fmt not in formats.AGGREGATE:
             raise UsageError.at(f"--aggregate: format '{fmt}' names States; use one of "
                                 f"{', '.join(formats.AGGREGATE)}")
@@ -69,7 +76,9 @@ def check(snapshots, as_of, fmt, output, fail_on, keep_passed, rules_dir, amendm
             out = AGGREGATE_FORMATS[fmt](summarize(report, min_count))
         else:
             from revmech.engine.reporters import FORMATS
-            out = FORMATS[fmt](report, color=use_color() and fmt == "text" and not output)
+            extra = {"docs_url": docs_url} if fmt == "sarif" else {}
+            out = FORMATS[fmt](report, color=use_color() and fmt == "text"
+                               and output in (None, "-"), **extra)
         emit(out, output)
     except RevmechError as e:
         fail_input(e)

@@ -25,9 +25,21 @@ def emit(text: str, output: str | None) -> None:
     except OSError as e:
         raise UsageError.at(f"--output: cannot write in '{folder}': {e.strerror}") from None
     try:
+        os.chmod(tmp, _mode(output))  # mkstemp makes it private; a report is not
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
         os.replace(tmp, output)
     except OSError as e:
         os.unlink(tmp)
         raise UsageError.at(f"--output: cannot write '{output}': {e.strerror}") from None
+
+
+def _mode(path: str) -> int:
+    """The mode of the file being replaced, or what a new file would get (0666 less the
+    umask)."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

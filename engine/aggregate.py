@@ -49,7 +49,7 @@ def aggregate(report: Report, min_count: int = 3) -> Summary:
         column = "failing" if f.failing else f.status
         if column in COLUMNS:
             counts[f.rule, column] += 1
-    rules = [(i, r) for i, r in enumerate(report.ruleset.rules) if r.modality != "may"]
+    rules = list(enumerate(report.rules))
     rules.sort(key=lambda ir: (paragraph_key(ir[1].cites[0]) if ir[1].cites else (2,), ir[0]))
     rows = tuple(Row(r.id, r.cites, r.modality,
                      tuple((c, counts[r.id, c]) for c in COLUMNS)) for _, r in rules)

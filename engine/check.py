@@ -32,6 +32,32 @@ class Report:
     all: bool  # passed findings listed
     waivers: tuple = ()  # the waivers.Waiver given, in file order
     waivers_used: tuple[str, ...] = ()  # ids of the waivers that matched a failing finding
+    base: RuleSet | None = None  # before amendments: the rules a dated amendment repealed
+
+    def rule(self, rule_id: str):
+        """A rule of the findings: of the rule set, or one that a dated amendment repealed
+        but that still governs reviews drawn before its date."""
+        found = self.ruleset.rule(rule_id)
+        if found is None and self.base is not None:
+            found = self.base.rule(rule_id)
+        return found
+
+    def chapter_of(self, rule) -> tuple:
+        if rule.id in self.ruleset.chapters or self.base is None:
+            return self.ruleset.chapter_of(rule)
+        return self.base.chapter_of(rule)
+
+    @property
+    def rules(self) -> list:
+        """The rules reported on, in order: those of the rule set, then repealed rules that
+        still have findings."""
+        out = [r for r in self.ruleset.rules if r.modality != "may"]
+        known = {r.id for r in out}
+        seen = {f.rule for f in self.findings}
+        if self.base is not None:
+            out += [r for r in self.base.rules if r.id not in known and r.id in seen
+                    and r.modality != "may"]
+        return out
 
     @property
     def unmatched_waivers(self) -> list:
@@ -100,4 +126,5 @@ def check(ruleset: RuleSet, paths: Sequence[str], as_of: dt.date | None = None,
         results = [attrs.evolve(r, findings=tuple(apply_waivers(r.findings, accepted, r.as_of,
                                                                 uses)))
                    for r in results]
-    return Report(ruleset, tuple(results), keep_passed, accepted, tuple(sorted(uses)))
+    return Report(ruleset, tuple(results), keep_passed, accepted, tuple(sorted(uses)),
+                  amended.base if amended is not None else None)

@@ -27,7 +27,14 @@ def parse_window(text: str) -> Duration:
     if not m:
         raise UsageError.at(f"--within: expected a period such as 30d, 4w, 2m or "
                             f"'30 days', got {text!r}")
-    return Duration(int(m.group(1)), _UNIT[m.group(2)[0]])
+    window = Duration(int(m.group(1)), _UNIT[m.group(2)[0]])
+    try:
+        if window.after(dt.date(2000, 1, 1)).year > 2100:
+            raise OverflowError
+    except (OverflowError, ValueError):
+        raise UsageError.at(f"--within: {text!r} is too long: at most a hundred years") \
+            from None
+    return window
 
 
 @attrs.frozen
@@ -62,7 +69,10 @@ class SnapshotDeadlines:
 def deadlines(report: Report, window: Duration) -> list[SnapshotDeadlines]:
     out = []
     for snap in report.snapshots:
-        until = window.after(snap.as_of)
+        try:
+            until = window.after(snap.as_of)
+        except (OverflowError, ValueError):  # the window runs past the calendar's end
+            until = dt.date.max
         found = []
         for f in snap.findings:
             if f.due is None:

@@ -10,6 +10,7 @@ the parameters read and the snapshot records involved, with their lines.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any, Iterator
 
 import attrs
@@ -75,6 +76,9 @@ class Explanation:
     trace: dict = attrs.field(eq=False, repr=False)
     due: dt.date | None = None
     records: tuple = ()  # snapshot objects read (with .loc), in file order
+    origin: Any = None  # the RuleExplanation of the rule set that judged it, when not the
+    # one shown (a review drawn before a dated amendment took effect)
+    under: str | None = None  # which rules judged it, said in words, in that case
 
 
 @attrs.frozen
@@ -97,9 +101,15 @@ def _matches(subject: tuple, wanted: str, rule_id: str) -> bool:
 
 
 def explain(ruleset: RuleSet, rule_id: str, snapshot: Snapshot,
-            subject: str | None = None) -> RuleExplanation:
+            subject: str | None = None, waivers: Sequence = (),
+            amended=None) -> RuleExplanation:
     """Explain `rule_id` on `snapshot`, for every binding or those whose subject is
-    `subject` (the finding's subject ids joined by '/', or the finding id, or one id)."""
+    `subject` (the finding's subject ids joined by '/', or the finding id, or one id).
+    With `waivers`, a failing finding they accept is shown waived, as `check` shows it.
+    With `amended` whose amendments have effective dates, a review drawn before a date
+    is judged by the rules without that amendment, as `check` judges it."""
+    if amended is not None and any(a.effective for a in amended.amendments):
+        return _explain_dated(amended, rule_id, snapshot, subject, waivers)
     rule = ruleset.rule(rule_id)
     if rule is None:
         ids = [r.id for r in ruleset.rules]
@@ -118,12 +128,63 @@ def explain(ruleset: RuleSet, rule_id: str, snapshot: Snapshot,
                       compiler=lambda local: TracingCompiler(local, trace))
     ctx = make_context(snapshot, ruleset.params, ruleset.phase_years)
     found = list(_bindings(cr, ctx, trace, subject))
+    if waivers:
+        found = [_waived(e, waivers, snapshot.as_of) for e in found]
     if subject is not None and not found:
         raise UsageError.at(
             f"{rule_id} has no binding with subject '{subject}' in {snapshot.file}"
             f"{_subject_hint(cr, ctx, subject)}")
     params = tuple(ruleset.params[p] for p in cr.params)
     return RuleExplanation(rule, cr, ruleset.source_of(rule), params, snapshot, tuple(found))
+
+
+def _waived(e: "Explanation", waivers: Sequence, as_of) -> "Explanation":
+    from .waivers import apply_waivers
+
+    if e.finding is None:
+        return e
+    f = apply_waivers([e.finding], waivers, as_of, {})[0]
+    return attrs.evolve(e, finding=f, status=f.status)
+
+
+def _explain_dated(amended, rule_id: str, snapshot: Snapshot, subject: str | None,
+                   waivers: Sequence) -> "RuleExplanation":
+    """Each binding explained by the rule set that governs it: for a binding about a
+    review drawn before an amendment's effective date, the rules without it."""
+    from .amendments import apply
+    from .impact import _in_force
+
+    drawn = {r.id: (r.draw.date if r.draw is not None else None) for r in snapshot.reviews}
+    everything = tuple(True for _ in amended.amendments)
+    chosen: dict[tuple, RuleExplanation] = {}
+    out: list[Explanation] = []
+    first = None
+    patterns = sorted({everything} | {_in_force(amended, d) for d in drawn.values()},
+                      reverse=True)  # the amended rules first: they are the ones shown
+    for pattern in patterns:
+        rs = amended.ruleset if pattern == everything else apply(
+            amended.base, [a for a, on in zip(amended.amendments, pattern) if on]).ruleset
+        if rs.rule(rule_id) is None:
+            continue
+        try:
+            rx = explain(rs, rule_id, snapshot, subject, waivers)
+        except UsageError:
+            continue
+        first = first or rx
+        left_out = [a.title for a, on in zip(amended.amendments, pattern) if not on]
+        for e in rx.bindings:
+            review = next((v for _, v in e.subject if v in drawn), None)
+            if (_in_force(amended, drawn[review]) if review is not None
+                    else everything) == pattern:
+                out.append(attrs.evolve(
+                    e, origin=rx, under=(None if not left_out else
+                                         "drawn before it took effect, so judged without: "
+                                         + "; ".join(left_out))))
+    if first is None:  # no rule set has it, or no binding matches: say so as usual
+        return explain(amended.ruleset if amended.ruleset.rule(rule_id) else amended.base,
+                       rule_id, snapshot, subject, waivers)
+    out.sort(key=lambda e: tuple(str(v) for _, v in e.subject))
+    return attrs.evolve(first, bindings=tuple(out))
 
 
 def _subject_hint(cr: CompiledRule, ctx, wanted: str) -> str:

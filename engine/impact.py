@@ -52,8 +52,9 @@ def evaluate_amended(amended: Amended, snapshot: Snapshot,
                 passed += 1
                 if not keep_passed:
                     continue
-            # rules of the amended set give the order; a rule it repealed keeps its place
-            findings.append(attrs.evolve(f, rule_index=order.get(f.rule, f.rule_index)))
+            # rules of the amended set give the order; a rule it repealed comes after them
+            findings.append(attrs.evolve(f, rule_index=order.get(f.rule,
+                                                                 len(order) + f.rule_index)))
     findings.sort(key=Finding.sort_key)
     return SnapshotResult(snapshot.file, snapshot.as_of, tuple(findings), passed)
 

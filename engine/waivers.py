@@ -79,11 +79,12 @@ def load_waivers(path: str, rules: Sequence[ast.Rule]) -> tuple[Waiver, ...]:
             return None
         return node.value
 
-    def mapping(node: yaml.Node, where: str, expected: str) -> dict[str, tuple]:
-        """key -> (key node, value node); duplicate keys are errors."""
+    def mapping(node: yaml.Node, where: str, expected: str) -> dict[str, tuple] | None:
+        """key -> (key node, value node), or None when not a mapping; duplicate keys are
+        errors."""
         if not isinstance(node, yaml.MappingNode):
             error(f"{where}expected {expected}, got {_got(node)}", node)
-            return {}
+            return None
         out: dict[str, tuple] = {}
         for k, v in node.value:
             if not isinstance(k, yaml.ScalarNode):
@@ -97,7 +98,7 @@ def load_waivers(path: str, rules: Sequence[ast.Rule]) -> tuple[Waiver, ...]:
 
     top = mapping(root, "", "a mapping at the top level (format: "
                   f"{FORMAT}, waivers: [...])")
-    if not top:
+    if top is None:
         raise SnapshotError(errors)
     for key, (kn, _) in top.items():
         if key not in ("format", "waivers"):
@@ -138,7 +139,7 @@ def load_waivers(path: str, rules: Sequence[ast.Rule]) -> tuple[Waiver, ...]:
 
 def _waiver(node, where, by_id, error, scalar, mapping) -> Waiver | None:
     fields = mapping(node, f"{where}: ", "a mapping with " + ", ".join(KEYS))
-    if not fields:
+    if fields is None:
         return None
     ok = True
     meant = set()
@@ -170,7 +171,7 @@ def _waiver(node, where, by_id, error, scalar, mapping) -> Waiver | None:
     subject_node = fields["subject"][1]
     subject = mapping(subject_node, f"{where}.subject: ",
                       "a mapping of the rule's bindings to ids")
-    if rule is None or not subject or None in (justification, decided_by, expires):
+    if rule is None or subject is None or None in (justification, decided_by, expires):
         return None
     names = [b.name for b in rule.bindings]
     values: dict[str, str] = {}
@@ -182,7 +183,9 @@ def _waiver(node, where, by_id, error, scalar, mapping) -> Waiver | None:
             error(f"{where}.subject: '{key}' is not a binding of {rule.id}{hint}; it "
                   f"ranges over {_listing(names)}", kn)
             continue
-        v = scalar(vn, f"{where}.subject.{key}", "an id")
+        if isinstance(vn, yaml.ScalarNode) and vn.tag == _CORE + "timestamp":
+            vn = yaml.ScalarNode(_CORE + "str", vn.value, vn.start_mark, vn.end_mark)
+        v = scalar(vn, f"{where}.subject.{key}", "an id")  # a date (a briefing's) is an id
         if v is not None:
             values[key] = v
     missing = [n for n in names if n not in subject]

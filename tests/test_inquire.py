@@ -302,3 +302,60 @@ def test_every_format_is_byte_identical_across_hash_seeds():
         outs.append(p.stdout)
     assert len(outs[0]) > 100_000
     assert outs[0] == outs[1] == outs[2]
+
+
+def test_explain_with_waivers_says_waived():
+    r = run("explain", "experts-cap", PLANTED, "--subject", "PAK/convention", "--waivers",
+            WAIVERS)
+    assert "state PAK, instrument convention: FAILS BUT IS WAIVED (error)" in r.output
+    assert "waived until 2026-12-31: PAK-c-6 replaces PAK-c-3" in " ".join(r.output.split())
+
+
+def test_explain_under_an_amendment_that_adds_a_rule():
+    r = run("explain", "no-mutual-review", PLANTED, "-a",
+            "rules/amendments/no-mutual-review.yaml")
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("no-mutual-review (para 20)")
+
+
+def test_explain_under_a_dated_amendment_judges_as_check_does(tmp_path):
+    a = tmp_path / "repeal.yaml"
+    a.write_text("format: revmech/amendment@1\ntitle: Repeal from 2024\nproposed_by: t\n"
+                 "effective: 2024-01-01\nrepeal: [working-languages]\n")
+    report = json.loads(run("check", PLANTED, "-a", str(a), "--format", "json").output)
+    failing = [f for f in report["findings"] if f["rule"] == "working-languages"]
+    assert [f["id"] for f in failing] == ["working-languages/ISL-convention-1"]
+    r = run("explain", "working-languages", PLANTED, "-a", str(a), "--subject",
+            "ISL-convention-1")
+    flat = " ".join(r.output.split())
+    assert "review ISL-convention-1: FAILS (violated) (error)" in flat
+    assert "drawn before it took effect, so judged without: Repeal from 2024" in flat
+    assert " ".join(failing[0]["message"].split()) in flat
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--within", "99999y"], "error: --within: '99999y' is too long: at most a hundred years"),
+    (["--within", "9" * 25 + "d"],
+     f"error: --within: '{'9' * 25}d' is too long: at most a hundred years"),
+])
+def test_deadlines_refuse_windows_beyond_the_calendar(args, message):
+    r = CliRunner().invoke(main, ["deadlines", PLANTED, *args])
+    assert r.exit_code == 2
+    assert r.output.strip() == message
+
+
+def test_deadlines_at_the_end_of_the_calendar():
+    r = run("deadlines", PLANTED, "--as-of", "9999-12-31")
+    assert r.exit_code == 0
+    assert r.output.startswith("fixtures/sample-planted.yaml (as of 9999-12-31): 56 overdue, "
+                               "0 due within 30 days (by 9999-12-31)")
+
+
+@pytest.mark.parametrize("min_count,line", [
+    (1, "No State is named; every count is shown as it is (--min-count 1)."),
+    (2, "No State is named; a count of 1 is shown as \"fewer than 2\"."),
+    (3, "No State is named; a count from 1 to 2 is shown as \"fewer than 3\"."),
+])
+def test_aggregate_says_what_it_hides(min_count, line):
+    out = run("check", PLANTED, "--aggregate", "--min-count", str(min_count)).output
+    assert out.splitlines()[1] == line

@@ -84,7 +84,8 @@ def test_junit_marks_a_rule_with_only_waived_findings_as_passed():
 
 
 def test_sarif_is_valid_against_the_sarif_2_1_0_schema(planted_json):
-    r = run("check", PLANTED, "--format", "sarif", "--waivers", WAIVERS, "--all")
+    r = run("check", PLANTED, "--format", "sarif", "--waivers", WAIVERS, "--all",
+            "--docs-url", "https://example.org/revmech/")
     assert r.exit_code == 1
     log = json.loads(r.output)
     schema = json.loads((ROOT / "tests/data/sarif-schema-2.1.0.json").read_text())
@@ -96,7 +97,7 @@ def test_sarif_is_valid_against_the_sarif_2_1_0_schema(planted_json):
     rule = next(x for x in driver["rules"] if x["id"] == "experts-cap")
     assert rule["fullDescription"]["text"].startswith("Each State party shall, for the "
                                                       "purposes of the review, appoint")
-    assert rule["helpUri"] == "site/rules/experts-cap.html"
+    assert rule["helpUri"] == "https://example.org/revmech/rules/experts-cap.html"
     assert rule["properties"]["cites"] == ["para 19"]
 
 
@@ -351,6 +352,13 @@ BAD_WAIVERS = [
      "{f}:4:5: error: YAML alias '*a' is not allowed: write the value out in full (aliases "
      "can make a small file expand enormously)"),
     ("format: revmech/waivers@1\nwaivers: [\n", None),
+    ("{}\n", "{f}:1:1: error: missing required key 'format' (expected 'format: "
+              "revmech/waivers@1')\n{f}:1:1: error: missing required key 'waivers' (a list of "
+              "waivers)"),
+    ("format: revmech/waivers@1\nwaivers:\n  - {rule: experts-cap, subject: {}, "
+     "justification: j, decided_by: d, expires: 2027-01-01}\n",
+     "{f}:3:34: error: waivers[0].subject: missing 'state', 'instrument' (experts-cap ranges "
+     "over 'state', 'instrument'; a waiver names one finding)"),
 ]
 
 
@@ -389,3 +397,141 @@ def test_the_command_line_knows_every_format_of_the_reporters():
     assert formats.IMPACT == tuple(IMPACT)
     assert formats.TRACE == tuple(TRACE)
     assert formats.DOCS == tuple(DOCS)
+
+
+# ---- hostile data in findings, repealed rules, modes -----------------------------------
+
+HOSTILE = "Ev`il <b>x</b> & ``www.evil.example`` [a](http://x) @team #12 \x01\x1b[31m\x0c end"
+
+
+@pytest.fixture(scope="module")
+def hostile_report():
+    """The planted report with one finding whose subject, message and file carry
+    backticks, markup, autolinks, mentions and control characters."""
+    import attrs as _attrs
+
+    from revmech.engine.check import check
+    from revmech.engine.ruleset import load_ruleset
+    with pytest.MonkeyPatch.context() as m:
+        m.chdir(ROOT)
+        report = check(load_ruleset(), [PLANTED])
+    snap = report.snapshots[0]
+    f = next(f for f in snap.findings if f.failing)
+    bad = _attrs.evolve(f, subject=(("review", HOSTILE),), message=HOSTILE,
+                        snapshot="odd`name.yaml", location=None)
+    snap = _attrs.evolve(snap, findings=(bad,) + snap.findings[1:], file="odd`name.yaml")
+    return _attrs.evolve(report, snapshots=(snap,))
+
+
+@pytest.mark.parametrize("fmt", ["text", "junit", "github", "markdown"])
+def test_no_control_character_reaches_the_output(hostile_report, fmt):
+    from revmech.engine.reporters import FORMATS
+    out = FORMATS[fmt](hostile_report)
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", out)
+    assert r"\x01\x1b[31m end" in out  # a form feed is white space: folded
+
+
+def test_junit_stays_well_formed_with_hostile_data(hostile_report):
+    from revmech.engine.reporters import junit
+    xml = JUnitXml.fromstring(junit.render(hostile_report).encode())
+    failure = next(c for c in next(iter(xml)) if c.result).result[0]
+    assert "<b>x</b> & " in failure.text
+
+
+def test_markdown_puts_data_in_code_spans(hostile_report):
+    from revmech.engine.reporters import markdown
+    out = markdown.render(hostile_report)
+    line = next(x for x in out.splitlines() if "Ev`il" in x)
+    assert line.count("```Ev`il") == 2  # subject and message, each fenced by 3 backticks
+    assert "### `odd`` " not in out and "### ``odd`name.yaml``" in out
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("plain", "`plain`"),
+    ("a`b", "``a`b``"),
+    ("a``b", "```a``b```"),
+    ("`edge`", "`` `edge` ``"),
+])
+def test_markdown_code_spans(text, expected):
+    from revmech.engine.reporters.markdown import code
+    assert code(text) == expected
+
+
+REPEAL = """\
+format: revmech/amendment@1
+title: Repeal working-languages from 2024
+proposed_by: test
+effective: 2024-01-01
+repeal: [working-languages, saq-in-three-months]
+"""
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "junit", "sarif", "github", "markdown"])
+def test_a_rule_repealed_from_a_date_is_reported_in_every_format(tmp_path, fmt):
+    """Reviews drawn before the date keep the repealed rule: its finding is reported."""
+    a = tmp_path / "repeal.yaml"
+    a.write_text(REPEAL)
+    r = CliRunner().invoke(main, ["check", PLANTED, "-a", str(a), "--format", fmt])
+    assert r.exit_code == 1, r.output
+    assert "ISL-convention-1" in r.output
+    assert "working-languages" in r.output
+    if fmt == "junit":
+        case = next(c for c in next(iter(JUnitXml.fromstring(r.output.encode())))
+                    if c.name == "working-languages")
+        assert "ISL-convention-1" in case.result[0].text
+
+
+def test_aggregate_counts_a_rule_repealed_from_a_date(tmp_path):
+    a = tmp_path / "repeal.yaml"
+    a.write_text(REPEAL)
+    out = json.loads(run("check", PLANTED, "-a", str(a), "--aggregate", "--format",
+                         "json").output)
+    row = next(x for x in out["rules"] if x["rule"] == "working-languages")
+    assert row["failing"] == "fewer than 3"
+
+
+def test_output_keeps_the_mode_of_the_file_it_replaces(tmp_path):
+    out = tmp_path / "r.json"
+    out.write_text("old\n")
+    out.chmod(0o644)
+    run("check", CLEAN, "--format", "json", "-o", str(out))
+    assert out.stat().st_mode & 0o777 == 0o644
+
+
+def test_output_of_a_new_file_follows_the_umask(tmp_path):
+    old = os.umask(0o027)
+    try:
+        run("check", CLEAN, "--format", "json", "-o", str(tmp_path / "new.json"))
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.json").stat().st_mode & 0o777 == 0o640
+
+
+def test_sarif_help_links_only_with_an_absolute_docs_url(tmp_path):
+    plain = json.loads(run("check", CLEAN, "--format", "sarif").output)
+    driver = plain["runs"][0]["tool"]["driver"]
+    assert "informationUri" not in driver
+    assert all("helpUri" not in x for x in driver["rules"])
+    linked = json.loads(run("check", CLEAN, "--format", "sarif", "--docs-url",
+                            "https://example.org/revmech/").output)
+    driver = linked["runs"][0]["tool"]["driver"]
+    assert driver["informationUri"] == "https://example.org/revmech/index.html"
+    rule = next(x for x in driver["rules"] if x["id"] == "experts-cap")
+    assert rule["helpUri"] == "https://example.org/revmech/rules/experts-cap.html"
+    r = CliRunner().invoke(main, ["check", CLEAN, "--format", "sarif", "--docs-url", "site/"])
+    assert r.exit_code == 2
+    assert r.output.strip() == ("error: --docs-url: expected an absolute URL such as "
+                                "https://example.org/revmech/, got 'site/'")
+
+
+def test_sarif_names_an_absolute_snapshot_path_by_a_file_uri():
+    log = json.loads(run("check", str(ROOT / CLEAN), "--format", "sarif").output)
+    uri = log["runs"][0]["artifacts"][0]["location"]["uri"]
+    assert uri == (ROOT / CLEAN).as_uri()
+
+
+def test_github_shows_waived_findings_as_notices():
+    out = run("check", PLANTED, "--format", "github", "--waivers", WAIVERS).output
+    line = next(x for x in out.splitlines() if "PAK/convention" in x)
+    assert line.startswith("::notice file=fixtures/sample-planted.yaml,line=116,col=3,")
+    assert "waived until 2026-12-31: PAK-c-6 replaces PAK-c-3" in line

@@ -11,10 +11,13 @@ FORMAT = "revmech/briefing@1"
 
 def _head(s: Summary) -> list[str]:
     n = s.snapshots
+    small = (f"a count from 1 to {s.min_count - 1} is shown as \"fewer than {s.min_count}\"."
+             if s.min_count > 2 else
+             f"a count of 1 is shown as \"fewer than 2\"." if s.min_count == 2 else
+             "every count is shown as it is (--min-count 1).")
     return [f"Counts of findings per paragraph and rule, over {n} snapshot"
             f"{'s' if n != 1 else ''} as of {', '.join(s.as_of)}.",
-            f"No State is named; a count from 1 to {s.min_count - 1} is shown as "
-            f"\"fewer than {s.min_count}\"."]
+            f"No State is named; {small}"]
 
 
 def render_text(s: Summary) -> str:

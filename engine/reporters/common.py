@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
+import re
+
 from ..findings import Finding
-
-DOCS_URL = "site/"  # where `revmech docs --out site` puts the generated documentation
-
 
 def where(f: Finding) -> str:
     loc = f.location
-    return f"{loc.file}:{loc.line}:{loc.column}" if loc else f.snapshot
+    return one_line(f"{loc.file}:{loc.line}:{loc.column}" if loc else f.snapshot)
 
 
 def subject(f: Finding) -> str:
-    return "/".join(str(v) for _, v in f.subject) or "-"
+    return one_line("/".join(str(v) for _, v in f.subject)) or "-"
 
 
 def subject_words(f: Finding) -> str:
     """`review PHL-convention-2`, `state BOL, instrument trafficking, phase 1`."""
-    return ", ".join(f"{k} {v}" for k, v in f.subject) or "the snapshot"
+    return one_line(", ".join(f"{k} {v}" for k, v in f.subject)) or "the snapshot"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def one_line(text: str | None) -> str:
-    return " ".join((text or "").split())
+    """Text on one line, with control characters (which snapshot text may hold, written
+    as YAML escapes) shown as \\xNN: they would corrupt a terminal, a CI log or XML."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", " ".join((text or "").split()))
 
 
 def version() -> str:
@@ -43,13 +47,12 @@ def waiver_note(f: Finding) -> str | None:
     w = f.waiver
     if w is None:
         return None
-    said = f"{one_line(w.justification)} (decided by {w.decided_by}; waiver at " \
-           f"{w.loc.file}:{w.loc.line})"
+    said = f"{w.justification} (decided by {w.decided_by}; waiver at {w.loc.file}:{w.loc.line})"
     if f.waiver_expired:
-        return f"waiver expired on {w.expires.isoformat()}: {said}"
-    return f"waived until {w.expires.isoformat()}: {said}"
+        return one_line(f"waiver expired on {w.expires.isoformat()}: {said}")
+    return one_line(f"waived until {w.expires.isoformat()}: {said}")
 
 
 def unmatched_note(w) -> str:
-    return (f"{w.loc.file}:{w.loc.line}:{w.loc.column}: waiver for {w.finding_id} matches "
-            "no failing finding (stale or mistyped?)")
+    return one_line(f"{w.loc.file}:{w.loc.line}:{w.loc.column}: waiver for {w.finding_id} "
+                    "matches no failing finding (stale or mistyped?)")

@@ -12,7 +12,7 @@ from .. import ast
 from .. import values as V
 from ..errors import source_line
 from ..explain import Explanation, RuleExplanation, decisive, evaluated, value_of
-from .common import one_line
+from .common import one_line, waiver_note
 
 MODALITY = {"shall": "must", "should": "should", "may": "may"}
 STATUS = {
@@ -22,6 +22,7 @@ STATUS = {
     "overdue": "FAILS (overdue: not done and past its date)",
     "pending": "CANNOT BE JUDGED YET (pending)",
     "excepted": "FAILS BUT IS EXCEPTED",
+    "waived": "FAILS BUT IS WAIVED",
 }
 MAX_DEPTH = 6
 WIDTH = 96
@@ -140,6 +141,7 @@ def _why(rx: RuleExplanation, e: Explanation) -> list[str]:
         "violated": "It fails because:",
         "excepted": "It fails because:",
         "pending": "It cannot be judged yet: a fact it needs is not recorded:",
+        "waived": "It fails because:",
     }[status]
     out = [f"    {head}"]
     if status != "passed":
@@ -173,6 +175,7 @@ def _records(rx: RuleExplanation, e: Explanation, sources: dict[str, str]) -> li
 
 
 def _binding(rx: RuleExplanation, e: Explanation, sources: dict[str, str]) -> list[str]:
+    rx = e.origin or rx
     subject = ", ".join(f"{k} {v}" for k, v in e.subject) or "the snapshot"
     if not e.applies:
         out = [f"{subject}: DOES NOT APPLY", "    the rule applies only when:"]
@@ -180,10 +183,15 @@ def _binding(rx: RuleExplanation, e: Explanation, sources: dict[str, str]) -> li
         return out + ["  Records read:"] + _records(rx, e, sources)
     f = e.finding
     status = STATUS[e.status]
-    if f.failing or e.status == "excepted":
+    if f.failing or e.status in ("excepted", "waived"):
         status += f" ({f.severity})"
     out = [f"{subject}: {status}"]
+    if e.under:
+        out += _wrap(f"Under the amendments: {e.under}.", "  ")
     out += _wrap(f.message, "  Finding: ")
+    note = waiver_note(f)
+    if note:
+        out += _wrap(note, "  ")
     out.append("  Why:")
     out += _why(rx, e)
     if e.status == "excepted":

@@ -1,5 +1,6 @@
 """GitHub Actions workflow commands: one annotation per failing finding, on the snapshot
-line of the object concerned; expired and unmatched waivers as warnings.
+line of the object concerned; waived findings as notices with their justification;
+unmatched waivers as warnings.
 
 Escaping follows the runner's rules: in the message `%`, CR and LF; in properties also
 `:` and `,`.
@@ -8,7 +9,7 @@ Escaping follows the runner's rules: in the message `%`, CR and LF; in propertie
 from __future__ import annotations
 
 from ..check import Report
-from .common import one_line, subject, unmatched_note
+from .common import one_line, subject, unmatched_note, waiver_note
 
 
 def _data(s: str) -> str:
@@ -32,14 +33,15 @@ def _command(level: str, message: str, title: str, loc=None, file: str | None = 
 def render(report: Report, color: bool = False) -> str:
     lines = []
     for f in report.findings:
-        if not f.failing:
+        if not (f.failing or f.status == "waived"):
             continue
         title = f"{f.rule} ({', '.join(f.cites)}): {f.status}"
         message = f"{subject(f)}: {one_line(f.message)}"
-        if f.waiver_expired:
-            message += (f" [waiver expired on {f.waiver.expires.isoformat()}: "
-                        f"{one_line(f.waiver.justification)}]")
-        lines.append(_command(f.severity, message, title, f.location, f.snapshot))
+        note = waiver_note(f)
+        if note:
+            message += f" [{note}]"
+        level = f.severity if f.failing else "notice"  # waived: shown, never hidden
+        lines.append(_command(level, message, title, f.location, f.snapshot))
     for w in report.unmatched_waivers:
         lines.append(_command("warning", unmatched_note(w), "revmech: unmatched waiver",
                               w.loc))

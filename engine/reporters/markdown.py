@@ -14,8 +14,18 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")  # with [] escaped, () cannot make a
 
 
 def esc(text: str) -> str:
-    """Text that Markdown shows as written (no emphasis, links or HTML from data)."""
+    """Text from the rules (ids, citations) that Markdown shows as written."""
     return _SPECIAL.sub(r"\\\1", one_line(text))
+
+
+def code(text: str) -> str:
+    """Data (messages, ids, file names) as an inline code span: nothing inside one is
+    read as Markdown or HTML (no links, autolinks, mentions, emphasis). The fence is
+    longer than any run of backticks in the text, as CommonMark allows."""
+    text = one_line(text)
+    fence = "`" * (max((len(r) for r in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _summary(report: Report) -> str:
@@ -28,17 +38,17 @@ def _summary(report: Report) -> str:
 
 def _item(f) -> list[str]:
     status = f"{f.severity} {f.status}" if f.failing else f.status
-    out = [f"- **{status}** `{subject(f)}` at `{where(f)}`: {esc(f.message)}"]
+    out = [f"- **{status}** {code(subject(f))} at {code(where(f))}: {code(f.message)}"]
     note = waiver_note(f)
     if note:
-        out.append(f"  - {esc(note)}")
+        out.append(f"  - {code(note)}")
     return out
 
 
 def _by_rule(report: Report, found) -> list[str]:
     out = []
     for rule_id, group in groupby(found, key=lambda f: f.rule):
-        rule = report.ruleset.rule(rule_id)
+        rule = report.rule(rule_id)
         out.append(f"#### `{rule_id}` ({esc(', '.join(rule.cites))}; {rule.modality})")
         out.append("")
         for f in group:
@@ -50,7 +60,7 @@ def _by_rule(report: Report, found) -> list[str]:
 def render(report: Report, color: bool = False) -> str:
     out = ["## revmech check", "", _summary(report), ""]
     for snap in report.snapshots:
-        out += [f"### `{snap.file}` (as of {snap.as_of.isoformat()})", ""]
+        out += [f"### {code(snap.file)} (as of {snap.as_of.isoformat()})", ""]
         failing = [f for f in snap.findings if f.failing]
         rest = [f for f in snap.findings if not f.failing]
         if not failing:
@@ -65,6 +75,6 @@ def render(report: Report, color: bool = False) -> str:
     unmatched = report.unmatched_waivers
     if unmatched:
         out += ["### Waivers that match no failing finding", ""]
-        out += [f"- {esc(unmatched_note(w))}" for w in unmatched]
+        out += [f"- {code(unmatched_note(w))}" for w in unmatched]
         out.append("")
     return "\n".join(out).rstrip() + "\n"

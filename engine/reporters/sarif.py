@@ -15,7 +15,9 @@ from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from ..check import Report
-from .common import DOCS_URL, one_line, rule_page, version
+from .common import one_line, rule_page, version
+
+DOCS_PAGE = "rules/{id}.html of the site `revmech docs --out DIR` writes"
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 KIND = {"violated": "fail", "late": "fail", "overdue": "fail", "waived": "fail",
@@ -23,10 +25,13 @@ KIND = {"violated": "fail", "late": "fail", "overdue": "fail", "waived": "fail",
 
 
 def _uri(path: str) -> str:
-    return quote(PurePosixPath(path.replace("\\", "/")).as_posix())
+    """A relative path as a relative reference (SARIF allows them for artifacts); an
+    absolute one as a file: URI."""
+    p = PurePosixPath(path.replace("\\", "/"))
+    return p.as_uri() if p.is_absolute() else quote(p.as_posix())
 
 
-def _descriptor(rule) -> dict:
+def _descriptor(rule, docs_url: str | None) -> dict:
     cites = ", ".join(rule.cites)
     text = one_line(rule.text) or f"{rule.id} ({cites})"
     notes = " ".join(one_line(n) for n in rule.notes)
@@ -35,8 +40,9 @@ def _descriptor(rule) -> dict:
         "name": rule.id,
         "shortDescription": {"text": f"{rule.id} ({cites}; {rule.modality})"},
         "fullDescription": {"text": text},
-        "help": {"text": f"{cites}: {text}" + (f"\nReading: {notes}" if notes else "")},
-        "helpUri": rule_page(DOCS_URL, rule.id),
+        "help": {"text": f"{cites}: {text}" + (f"\nReading: {notes}" if notes else "")
+                 + f"\nDocumentation: {DOCS_PAGE.format(id=rule.id)}"},
+        **({"helpUri": rule_page(docs_url, rule.id)} if docs_url else {}),
         "defaultConfiguration": {"level": rule.severity},
         "properties": {"cites": list(rule.cites), "modality": rule.modality},
     }
@@ -79,15 +85,15 @@ def _result(f, index: int) -> dict:
     return out
 
 
-def as_dict(report: Report) -> dict:
-    rules = [r for r in report.ruleset.rules if r.modality != "may"]
+def as_dict(report: Report, docs_url: str | None = None) -> dict:
+    rules = report.rules
     index = {r.id: i for i, r in enumerate(rules)}
     run = {
         "tool": {"driver": {
             "name": "revmech",
             "version": version(),
-            "informationUri": f"{DOCS_URL.rstrip('/')}/index.html",
-            "rules": [_descriptor(r) for r in rules],
+            **({"informationUri": f"{docs_url.rstrip('/')}/index.html"} if docs_url else {}),
+            "rules": [_descriptor(r, docs_url) for r in rules],
         }},
         "artifacts": [{"location": {"uri": _uri(s.file)}} for s in report.snapshots],
         "results": [_result(f, index[f.rule]) for f in report.findings],
@@ -107,5 +113,7 @@ def as_dict(report: Report) -> dict:
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
-def render(report: Report, color: bool = False) -> str:
-    return json.dumps(as_dict(report), indent=2, ensure_ascii=False) + "\n"
+def render(report: Report, color: bool = False, docs_url: str | None = None) -> str:
+    """`docs_url`: the absolute URL where `revmech docs` output is published; SARIF
+    requires help links to be absolute, so without it they are left out."""
+    return json.dumps(as_dict(report, docs_url), indent=2, ensure_ascii=False) + "\n"

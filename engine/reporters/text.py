@@ -11,7 +11,7 @@ import click
 
 from ..check import Report
 from ..findings import Finding
-from .common import unmatched_note, waiver_note
+from .common import one_line, subject, unmatched_note, waiver_note, where
 
 STYLE = {
     "violated": "red", "late": "red", "overdue": "red", "pending": "yellow",
@@ -25,12 +25,11 @@ def _status(f: Finding, color: bool) -> str:
 
 
 def render(report: Report, color: bool = False) -> str:
-    rs = report.ruleset
     lines: list[str] = []
-    by_rule = {r.id: r for r in rs.rules}
-    chapter_of = lambda f: rs.chapter_of(by_rule[f.rule])  # noqa: E731
+    by_rule = {r.id: r for r in report.rules}
+    chapter_of = lambda f: report.chapter_of(by_rule[f.rule])  # noqa: E731
     for snap in report.snapshots:
-        lines.append(f"{snap.file} (as of {snap.as_of.isoformat()})")
+        lines.append(f"{one_line(snap.file)} (as of {snap.as_of.isoformat()})")
         if not snap.findings:
             lines.append("  no findings")
         for (section, title), chapter in groupby(snap.findings, key=chapter_of):
@@ -41,11 +40,8 @@ def render(report: Report, color: bool = False) -> str:
                 rule = by_rule[rule_id]
                 lines.append(f"  {rule_id} ({', '.join(rule.cites)}; {rule.modality})")
                 for f in found:
-                    where = f"{f.location.file}:{f.location.line}:{f.location.column}" \
-                        if f.location else f.snapshot
-                    subject = "/".join(str(v) for _, v in f.subject) or "-"
-                    lines.append(f"    {_status(f, color)} {where}  {subject}")
-                    lines.append(f"      {f.message}")
+                    lines.append(f"    {_status(f, color)} {where(f)}  {subject(f)}")
+                    lines.append(f"      {one_line(f.message)}")
                     note = waiver_note(f)
                     if note:
                         lines.append(f"      {note}")
