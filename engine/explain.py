@@ -89,6 +89,7 @@ class RuleExplanation:
     params: tuple  # parameters.Parameter read by the rule
     snapshot: Snapshot
     bindings: tuple[Explanation, ...]
+    permission: CompiledRule | None = None  # the `unless permitted by` rule, recorded too
 
     def text(self, node) -> str:
         return self.compiled.text(node)
@@ -123,9 +124,17 @@ def explain(ruleset: RuleSet, rule_id: str, snapshot: Snapshot,
     permissions = {cr.rule.id: cr for cr in ruleset.compiled if cr.rule.modality == "may"}
     index = next(cr.index for cr in ruleset.compiled if cr.rule.id == rule_id)
     trace: dict[int, Any] = {}
+    tracing = lambda local: TracingCompiler(local, trace)  # noqa: E731
+    permission = None
+    if rule.unless is not None and rule.unless.permission is not None:
+        # the permission recorded too, so that an exception shows what granted it
+        p = permissions[rule.unless.permission]
+        permission = compile_rule(p.rule, p.index, ruleset.sources.get(p.rule.file, ""),
+                                  ruleset.params, permissions, compiler=tracing)
+        permissions = dict(permissions, **{p.rule.id: permission})
     source_text = ruleset.sources.get(rule.file, "")
     cr = compile_rule(rule, index, source_text, ruleset.params, permissions,
-                      compiler=lambda local: TracingCompiler(local, trace))
+                      compiler=tracing)
     ctx = make_context(snapshot, ruleset.params, ruleset.phase_years)
     found = list(_bindings(cr, ctx, trace, subject))
     if waivers:
@@ -135,7 +144,8 @@ def explain(ruleset: RuleSet, rule_id: str, snapshot: Snapshot,
             f"{rule_id} has no binding with subject '{subject}' in {snapshot.file}"
             f"{_subject_hint(cr, ctx, subject)}")
     params = tuple(ruleset.params[p] for p in cr.params)
-    return RuleExplanation(rule, cr, ruleset.source_of(rule), params, snapshot, tuple(found))
+    return RuleExplanation(rule, cr, ruleset.source_of(rule), params, snapshot, tuple(found),
+                           permission)
 
 
 def _waived(e: "Explanation", waivers: Sequence, as_of) -> "Explanation":

@@ -157,6 +157,9 @@ def test_explain_an_exception_names_the_permission():
     assert "FAILS BUT IS EXCEPTED (error)" in out
     assert "It is excepted: permitted by publish-own-report." in out
     assert "unless permitted by publish-own-report → yes" in out
+    flat = " ".join(out.split())
+    assert "publish-own-report may: release.by = review.state and" in flat
+    assert "release.by = review.state → yes release.by → RUS review.state → RUS" in flat
     assert "DOES NOT APPLY" in out  # PHL's release: the rule's `when` excludes requesters
 
 

@@ -54,9 +54,9 @@ def _wrap(text: str, indent: str) -> list[str]:
                          subsequent_indent=rest) or [indent]
 
 
-def _tree(rx: RuleExplanation, e: Explanation, node, indent: str, depth: int,
-          out: list[str]) -> None:
-    """`text → value` for `node`, then its evaluated parts beneath it."""
+def _tree(rx, e: Explanation, node, indent: str, depth: int, out: list[str]) -> None:
+    """`text → value` for `node`, then its evaluated parts beneath it; `rx` gives the
+    source text of the nodes (the rule's, or a permission's compiled rule)."""
     if not evaluated(e, node):
         out.append(f"{indent}{rx.text(node)} → not evaluated (not needed)")
         return
@@ -155,7 +155,16 @@ def _unless_lines(rx: RuleExplanation, e: Explanation) -> list[str]:
         return []
     if u.permission is not None:
         held = e.status == "excepted"
-        return [f"    unless permitted by {u.permission} → {'yes' if held else 'no'}"]
+        out = [f"    unless permitted by {u.permission} → {'yes' if held else 'no'}"]
+        perm = rx.permission
+        if perm is not None:
+            if perm.rule.when is not None:
+                out.append(f"      {u.permission} applies when:")
+                _tree(perm, e, perm.rule.when, "        ", 0, out)
+            if isinstance(perm.rule.assertion, ast.Holds):
+                out.append(f"      {u.permission} {perm.rule.modality}:")
+                _tree(perm, e, perm.rule.assertion.expr, "        ", 0, out)
+        return out
     out = ["    unless:"]
     _tree(rx, e, u.expr, "      ", 0, out)
     return out

@@ -20,6 +20,13 @@ def _line(f) -> str:
     return f"{out}\n    {note}" if note else out
 
 
+def _classname(path: str) -> str:
+    """CI servers split a classname at its dots into package and class: the snapshot's
+    folders become the packages, its file name (dots made `_`) the class."""
+    parts = [p for p in one_line(path).replace("\\", "/").split("/") if p not in ("", ".")]
+    return ".".join(p.replace(".", "_") for p in parts) or "snapshot"
+
+
 def render(report: Report, color: bool = False) -> str:
     rules = report.rules
     root = ET.Element("testsuites", name="revmech")
@@ -28,14 +35,16 @@ def render(report: Report, color: bool = False) -> str:
         by_rule: dict[str, list] = {}
         for f in snap.findings:
             by_rule.setdefault(f.rule, []).append(f)
-        suite = ET.SubElement(root, "testsuite", name=snap.file, tests=str(len(rules)))
+        suite = ET.SubElement(root, "testsuite", name=one_line(snap.file),
+                              tests=str(len(rules)))
+        classname = _classname(snap.file)
         props = ET.SubElement(suite, "properties")
         ET.SubElement(props, "property", name="as_of", value=snap.as_of.isoformat())
         failures = 0
         for rule in rules:
-            case = ET.SubElement(suite, "testcase", name=rule.id,
-                                 classname=f"{snap.file} ({', '.join(rule.cites)})",
-                                 file=snap.file)
+            case = ET.SubElement(suite, "testcase",
+                                 name=f"{rule.id} ({', '.join(rule.cites)})",
+                                 classname=classname, file=one_line(snap.file))
             found = by_rule.get(rule.id, [])
             failing = [f for f in found if f.failing]
             if failing:
