@@ -463,3 +463,50 @@ def test_shipped_rule_files_reparse_from_their_own_spans(name, text):
     for r in f.rules:
         (again,) = parse_rules(text[r.span.start:r.span.end], name).rules
         assert again.id == r.id and again.modality == r.modality
+
+
+# --------------------------------------------------------------------------------------
+# (e) the reports: `explain` agrees with `check`, and every format renders every report
+
+
+@share(1 / 6)
+@given(snapshots())
+def test_explain_gives_the_finding_check_gives(snap):
+    from revmech.engine.explain import explain
+    from revmech.engine.reporters.explain import render_text
+
+    result = evaluate(shipped(), snap)
+    shown = [f for f in result.findings if f.status != "passed"][:12]
+    for f in shown:
+        subject = "/".join(str(v) for _, v in f.subject)
+        rx = explain(shipped(), f.rule, snap, subject)
+        assert f in [e.finding for e in rx.bindings if e.applies], f.id
+        render_text(rx, {})
+
+
+@share(1 / 6)
+@given(snapshots())
+def test_every_format_renders_every_report(snap):
+    import json
+    import xml.etree.ElementTree as ET
+
+    from revmech.engine.aggregate import aggregate
+    from revmech.engine.check import Report
+    from revmech.engine.deadlines import deadlines, parse_window
+    from revmech.engine.reporters import FORMATS
+    from revmech.engine.reporters.aggregate import FORMATS as AGGREGATE
+    from revmech.engine.reporters.deadlines import FORMATS as DEADLINES
+
+    report = Report(shipped(), (evaluate(shipped(), snap, keep_passed=True),), True)
+    for name, render in FORMATS.items():
+        out = render(report)
+        assert out.endswith("\n")
+        if name in ("json", "sarif"):
+            json.loads(out)
+        elif name == "junit":
+            ET.fromstring(out.encode())
+    for render in AGGREGATE.values():
+        render(aggregate(report))
+    window = parse_window("1y")
+    for render in DEADLINES.values():
+        render(deadlines(report, window), window)
