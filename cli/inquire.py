@@ -56,7 +56,7 @@ def explain(rule, snapshot, subject, as_of, amendments, waivers, rules_dir):
     for) the decisive facts, the value of every part of the rule, the parameters used and
     the snapshot lines read. Exit 0 when it ran, 2 on bad input."""
     from revmech.engine.explain import explain as run_explain
-    from revmech.engine.loader import judge_at, load_snapshot
+    from revmech.engine.loader import compose, judge_at, snapshot_from_node
     from revmech.engine.reporters.explain import render_text as render_explanation
     from revmech.engine.ruleset import load_ruleset
     from revmech.engine.waivers import load_waivers
@@ -68,12 +68,11 @@ def explain(rule, snapshot, subject, as_of, amendments, waivers, rules_dir):
             amended = load_and_apply(ruleset, amendments)
             ruleset = amended.ruleset
         accepted = load_waivers(waivers, ruleset.rules) if waivers else ()
-        snap = load_snapshot(snapshot, phase_years=ruleset.phase_years)
+        root, text = compose(snapshot)  # its text too: the lines the explanation quotes
+        snap = snapshot_from_node(root, text, file=snapshot, phase_years=ruleset.phase_years)
         if as_of is not None:
             snap = judge_at(snap, as_of)
         rx = run_explain(ruleset, rule, snap, subject, waivers=accepted, amended=amended)
-        with open(snapshot, encoding="utf-8") as fh:
-            sources = {snapshot: fh.read()}
-        click.echo(render_explanation(rx, sources), nl=False)
+        click.echo(render_explanation(rx, {snapshot: text}), nl=False)
     except RevmechError as e:
         fail_input(e)

@@ -5,8 +5,6 @@ Exit codes: 0 no failing finding at or above --fail-on; 1 some; 2 bad input or u
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import re
 import sys
 

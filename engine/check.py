@@ -14,7 +14,6 @@ from .gc_pause import paused_gc
 from .loader import judge_at, load_snapshot
 from .model import Snapshot
 from .ruleset import RuleSet
-from .waivers import apply_waivers, load_waivers
 
 
 @attrs.frozen
@@ -31,7 +30,6 @@ class Report:
     snapshots: tuple[SnapshotResult, ...]
     all: bool  # passed findings listed
     waivers: tuple = ()  # the waivers.Waiver given, in file order
-    waivers_used: tuple[str, ...] = ()  # ids of the waivers that matched a failing finding
     base: RuleSet | None = None  # before amendments: the rules a dated amendment repealed
 
     def rule(self, rule_id: str):
@@ -53,8 +51,8 @@ class Report:
         still have findings."""
         out = [r for r in self.ruleset.rules if r.modality != "may"]
         known = {r.id for r in out}
-        seen = {f.rule for f in self.findings}
         if self.base is not None:
+            seen = {f.rule for f in self.findings}
             out += [r for r in self.base.rules if r.id not in known and r.id in seen
                     and r.modality != "may"]
         return out
@@ -62,11 +60,8 @@ class Report:
     @property
     def unmatched_waivers(self) -> list:
         """Waivers that matched no failing finding in any snapshot: stale or mistyped."""
-        return [w for w in self.waivers if w.finding_id not in self.waivers_used]
-
-    @property
-    def expired_waivers(self) -> list[Finding]:
-        return [f for f in self.findings if f.waiver_expired]
+        used = {f.waiver.finding_id for f in self.findings if f.waiver is not None}
+        return [w for w in self.waivers if w.finding_id not in used]
 
     @property
     def findings(self) -> list[Finding]:
@@ -115,16 +110,20 @@ def check(ruleset: RuleSet, paths: Sequence[str], as_of: dt.date | None = None,
         run = lambda s: evaluate_amended(amended, s, keep_passed)  # noqa: E731
     else:
         run = lambda s: evaluate(ruleset, s, keep_passed)  # noqa: E731
-    accepted = load_waivers(waivers, ruleset.rules) if waivers is not None else ()
+    accepted: tuple = ()
+    if waivers is not None:
+        from .waivers import load_waivers
+
+        accepted = load_waivers(waivers, ruleset.rules)
     with paused_gc():  # see gc_pause: the snapshots and the findings are large graphs
         snapshots = [load_snapshot(p, phase_years=ruleset.phase_years) for p in paths]
         if as_of is not None:
             snapshots = [judge_at(s, as_of) for s in snapshots]
         results = [run(s) for s in snapshots]
-    uses: dict[str, int] = {}
     if accepted:
-        results = [attrs.evolve(r, findings=tuple(apply_waivers(r.findings, accepted, r.as_of,
-                                                                uses)))
+        from .waivers import apply_waivers
+
+        results = [attrs.evolve(r, findings=tuple(apply_waivers(r.findings, accepted, r.as_of)))
                    for r in results]
-    return Report(ruleset, tuple(results), keep_passed, accepted, tuple(sorted(uses)),
-                  amended.base if amended is not None else None)
+    return Report(ruleset, tuple(results), keep_passed, accepted,
+                  base=amended.base if amended is not None else None)

@@ -33,12 +33,18 @@ def loc_at(path: str, text: str, index: int) -> Loc:
     return Loc(path, text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index))
 
 
-def did_you_mean(name: str, candidates: Iterable[str]) -> str:
-    """' (did you mean 'x'?)' for the closest candidate, or '' when none is close."""
+def closest(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to `name`, or None when none is close."""
     import difflib  # only when there is an error to explain
 
     close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return close[0] if close else None
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """' (did you mean 'x'?)' for the closest candidate, or '' when none is close."""
+    close = closest(name, candidates)
+    return f" (did you mean '{close}'?)" if close else ""
 
 
 def source_line(text: str | None, line: int) -> str | None:

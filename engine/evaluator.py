@@ -605,12 +605,9 @@ def evaluate_rule(cr: CompiledRule, ctx: Context,
         if cr.when is not None and cr.when(env, ctx) is not True:
             return
         status, due, info = judge(cr, env, ctx)
-        reason = None
-        if status in FAILING and cr.unless is not None and cr.unless(env, ctx) is True:
+        reason = excused(cr, env, ctx) if status in FAILING else None
+        if reason is not None:
             status = "excepted"
-            u = rule.unless
-            reason = (f"permitted by {u.permission}" if u.permission else
-                      f"unless {cr.text(u.expr)}")
         if status == "passed":
             nonlocal passed
             passed += 1
@@ -618,11 +615,21 @@ def evaluate_rule(cr: CompiledRule, ctx: Context,
                 return
         out.append(_finding(cr, env, ctx, status, due, info, reason, names))
 
+    for_each_binding(cr, ctx, env, leaf)
+    return out, passed
+
+
+def for_each_binding(cr: CompiledRule, ctx: Context, env: dict,
+                     visit: Callable[[], None]) -> None:
+    """Call `visit` with `env` bound to each combination the rule ranges over (its
+    `where`s hold)."""
+    bindings = cr.bindings
+
     def loop(i: int):
-        if i == len(cr.bindings):
-            leaf()
+        if i == len(bindings):
+            visit()
             return
-        name, source, where = cr.bindings[i]
+        name, source, where = bindings[i]
         coll = source(env, ctx)
         if coll is None:
             return
@@ -633,7 +640,15 @@ def evaluate_rule(cr: CompiledRule, ctx: Context,
             loop(i + 1)
 
     loop(0)
-    return out, passed
+
+
+def excused(cr: CompiledRule, env: dict, ctx: Context) -> str | None:
+    """Why a failing binding is excepted (its `unless` holds, or its permission does),
+    or None."""
+    if cr.unless is None or cr.unless(env, ctx) is not True:
+        return None
+    u = cr.rule.unless
+    return f"permitted by {u.permission}" if u.permission else f"unless {cr.text(u.expr)}"
 
 
 def _finding(cr: CompiledRule, env, ctx, status, due, info, reason, names) -> Finding:

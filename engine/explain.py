@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, Iterator
+from typing import Any
 
 import attrs
 
@@ -19,14 +19,14 @@ from . import ast
 from . import values as V
 from .calendar import Duration
 from .errors import UsageError, did_you_mean
-from .evaluator import (FAILING, CompiledRule, Compiler, _finding, compile_rule, judge,
-                        make_context)
+from .evaluator import (FAILING, CompiledRule, Compiler, _finding, compile_rule, excused,
+                        for_each_binding, judge, make_context)
 from .findings import Finding
 from .model import Snapshot
 from .ruleset import RuleSet
 
 _UNSET = object()
-_LITERALS = (ast.Num, ast.Text, ast.Bool, ast.DateLit, ast.DurationLit, ast.Nothing)
+LITERALS = (ast.Num, ast.Text, ast.Bool, ast.DateLit, ast.DurationLit, ast.Nothing)
 
 
 class TracingCompiler(Compiler):
@@ -45,7 +45,7 @@ class TracingCompiler(Compiler):
             fn = super().__call__(node)
         finally:
             self.depth -= inner
-        if self.depth or isinstance(node, _LITERALS):
+        if self.depth or isinstance(node, LITERALS):
             return fn
         trace, key = self.trace, id(node)
 
@@ -56,22 +56,11 @@ class TracingCompiler(Compiler):
 
 
 @attrs.frozen
-class Step:
-    """One evaluated part of the rule: its text, value, and the parts that decided it."""
-
-    label: str  # let | applies when | must | should | ... | unless
-    node: Any
-    value: Any
-
-
-@attrs.frozen
 class Explanation:
     """One binding: its subject, status, message, and the values that decided them."""
 
     subject: tuple[tuple[str, Any], ...]
-    applies: bool  # False: the rule's `when` does not hold, so it says nothing here
-    status: str | None
-    finding: Finding | None
+    finding: Finding | None  # None: the rule's `when` does not hold, it says nothing here
     lets: tuple[tuple[str, Any], ...]
     trace: dict = attrs.field(eq=False, repr=False)
     due: dt.date | None = None
@@ -79,6 +68,14 @@ class Explanation:
     origin: Any = None  # the RuleExplanation of the rule set that judged it, when not the
     # one shown (a review drawn before a dated amendment took effect)
     under: str | None = None  # which rules judged it, said in words, in that case
+
+    @property
+    def applies(self) -> bool:
+        return self.finding is not None
+
+    @property
+    def status(self) -> str | None:
+        return self.finding.status if self.finding is not None else None
 
 
 @attrs.frozen
@@ -153,8 +150,8 @@ def _waived(e: "Explanation", waivers: Sequence, as_of) -> "Explanation":
 
     if e.finding is None:
         return e
-    f = apply_waivers([e.finding], waivers, as_of, {})[0]
-    return attrs.evolve(e, finding=f, status=f.status)
+    f = apply_waivers([e.finding], waivers, as_of)[0]
+    return attrs.evolve(e, finding=f)
 
 
 def _explain_dated(amended, rule_id: str, snapshot: Snapshot, subject: str | None,
@@ -166,7 +163,6 @@ def _explain_dated(amended, rule_id: str, snapshot: Snapshot, subject: str | Non
 
     drawn = {r.id: (r.draw.date if r.draw is not None else None) for r in snapshot.reviews}
     everything = tuple(True for _ in amended.amendments)
-    chosen: dict[tuple, RuleExplanation] = {}
     out: list[Explanation] = []
     first = None
     patterns = sorted({everything} | {_in_force(amended, d) for d in drawn.values()},
@@ -198,59 +194,50 @@ def _explain_dated(amended, rule_id: str, snapshot: Snapshot, subject: str | Non
 
 
 def _subject_hint(cr: CompiledRule, ctx, wanted: str) -> str:
-    ids = [("/".join(str(v) for _, v in s)) for s, _ in _subjects(cr, ctx)]
+    ids = ["/".join(str(v) for _, v in s) for s in _subjects(cr, ctx)]
     hint = did_you_mean(wanted, ids)
     names = ", ".join(b[0] for b in cr.bindings)
     return hint or f" (its subjects are ids of {names} joined by '/')"
 
 
-def _subjects(cr: CompiledRule, ctx) -> Iterator[tuple[tuple, dict]]:
-    """(subject, env) for every binding the rule ranges over (its `where`s hold)."""
-    env = dict(ctx.globals)
+def _subject(env: dict, names: list[str]) -> tuple:
+    return tuple((n, V.to_json(V.ident(env[n]))) for n in names)
+
+
+def _subjects(cr: CompiledRule, ctx) -> list[tuple]:
+    """The subject of every binding the rule ranges over."""
+    env, names, out = dict(ctx.globals), [b[0] for b in cr.bindings], []
+    for_each_binding(cr, ctx, env, lambda: out.append(_subject(env, names)))
+    return out
+
+
+def _bindings(cr: CompiledRule, ctx, trace: dict, wanted: str | None) -> list[Explanation]:
     names = [b[0] for b in cr.bindings]
+    env: dict = dict(ctx.globals)
+    out: list[Explanation] = []
 
-    def loop(i: int):
-        if i == len(cr.bindings):
-            yield tuple((n, V.to_json(V.ident(env[n]))) for n in names), env
-            return
-        name, source, where = cr.bindings[i]
-        coll = source(env, ctx)
-        if coll is None:
-            return
-        for item in V.items(coll):
-            env[name] = item
-            if where is not None and where(env, ctx) is not True:
-                continue
-            yield from loop(i + 1)
-
-    yield from loop(0)
-
-
-def _bindings(cr: CompiledRule, ctx, trace: dict, wanted: str | None
-              ) -> Iterator[Explanation]:
-    names = [b[0] for b in cr.bindings]
-    for subject, env in _subjects(cr, ctx):
+    def visit():
+        subject = _subject(env, names)
         if wanted is not None and not _matches(subject, wanted, cr.rule.id):
-            continue
+            return
         trace.clear()
         for name, f in cr.lets:
             env[name] = f(env, ctx)
         lets = tuple((name, env[name]) for name, _ in cr.lets)
         if cr.when is not None and cr.when(env, ctx) is not True:
-            yield Explanation(subject, False, None, None, lets, dict(trace),
-                              records=_records(env, names, trace))
-            continue
+            out.append(Explanation(subject, None, lets, dict(trace),
+                                   records=_records(env, names, trace)))
+            return
         status, due, info = judge(cr, env, ctx)
-        reason = None
-        if status in FAILING and cr.unless is not None:
-            if cr.unless(env, ctx) is True:
-                u = cr.rule.unless
-                status = "excepted"
-                reason = (f"permitted by {u.permission}" if u.permission else
-                          f"unless {cr.text(u.expr)}")
+        reason = excused(cr, env, ctx) if status in FAILING else None
+        if reason is not None:
+            status = "excepted"
         finding = _finding(cr, env, ctx, status, due, info, reason, names)
-        yield Explanation(subject, True, status, finding, lets, dict(trace), due,
-                          _records(env, names, trace))
+        out.append(Explanation(subject, finding, lets, dict(trace), due,
+                               _records(env, names, trace)))
+
+    for_each_binding(cr, ctx, env, visit)
+    return out
 
 
 def _objects(v: Any, out: list, limit: int = 12) -> None:
@@ -282,7 +269,7 @@ def _records(env: dict, names: list[str], trace: dict) -> tuple:
 
 
 def value_of(e: Explanation, node) -> Any:
-    if isinstance(node, _LITERALS):
+    if isinstance(node, LITERALS):
         return None if isinstance(node, ast.Nothing) else \
             Duration(node.amount, node.unit) if isinstance(node, ast.DurationLit) \
             else node.value
@@ -290,7 +277,7 @@ def value_of(e: Explanation, node) -> Any:
 
 
 def evaluated(e: Explanation, node) -> bool:
-    return isinstance(node, _LITERALS) or id(node) in e.trace
+    return isinstance(node, LITERALS) or id(node) in e.trace
 
 
 def decisive(e: Explanation, node) -> list:

@@ -17,16 +17,15 @@ import attrs
 import yaml
 
 from . import ast
-from .errors import Diagnostic, Loc, SnapshotError, did_you_mean
+from .errors import Diagnostic, Loc, SnapshotError, closest, did_you_mean
 from .findings import Finding
-from .loader import compose
+from .loader import CORE_TAGS, compose
 
 FORMAT = "revmech/waivers@1"
 KEYS = ("rule", "subject", "justification", "decided_by", "expires")
 _CORE = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_CORE + t for t in ("str", "int")}
-_KNOWN_TAGS = {_CORE + t for t in ("str", "int", "bool", "null", "float", "timestamp",
-                                   "seq", "map")}
+_KNOWN_TAGS = CORE_TAGS
 
 
 @attrs.frozen
@@ -145,9 +144,8 @@ def _waiver(node, where, by_id, error, scalar, mapping) -> Waiver | None:
     meant = set()
     for key, (kn, _) in fields.items():
         if key not in KEYS:
-            hint = did_you_mean(key, KEYS)
-            meant.add(hint.split("'")[1] if hint else None)
-            error(f"{where}: unknown key '{key}'{hint}", kn)
+            meant.add(closest(key, KEYS))
+            error(f"{where}: unknown key '{key}'{did_you_mean(key, KEYS)}", kn)
             ok = False
     for key in KEYS:
         if key not in fields:
@@ -178,10 +176,9 @@ def _waiver(node, where, by_id, error, scalar, mapping) -> Waiver | None:
     meant = set()
     for key, (kn, vn) in subject.items():
         if key not in names:
-            hint = did_you_mean(key, names)
-            meant.add(hint.split("'")[1] if hint else None)
-            error(f"{where}.subject: '{key}' is not a binding of {rule.id}{hint}; it "
-                  f"ranges over {_listing(names)}", kn)
+            meant.add(closest(key, names))
+            error(f"{where}.subject: '{key}' is not a binding of {rule.id}"
+                  f"{did_you_mean(key, names)}; it ranges over {_listing(names)}", kn)
             continue
         if isinstance(vn, yaml.ScalarNode) and vn.tag == _CORE + "timestamp":
             vn = yaml.ScalarNode(_CORE + "str", vn.value, vn.start_mark, vn.end_mark)
@@ -241,16 +238,10 @@ def _listing(names: Iterable[str]) -> str:
     return ", ".join(f"'{n}'" for n in names)
 
 
-@attrs.frozen
-class WaiverUse:
-    waiver: Waiver
-    matched: int  # failing findings it matched, waived or (expired) not
-
-
-def apply_waivers(findings: Sequence[Finding], waivers: Sequence[Waiver], as_of: dt.date,
-                  uses: dict[str, int]) -> list[Finding]:
-    """The findings of one snapshot with `waivers` applied; `uses` counts matches per
-    waiver id across snapshots."""
+def apply_waivers(findings: Sequence[Finding], waivers: Sequence[Waiver],
+                  as_of: dt.date) -> list[Finding]:
+    """The findings of one snapshot with `waivers` applied: each matched finding carries
+    its waiver (which is how a report knows the waivers that matched nothing)."""
     by_id = {w.finding_id: w for w in waivers}
     out = []
     for f in findings:
@@ -258,7 +249,6 @@ def apply_waivers(findings: Sequence[Finding], waivers: Sequence[Waiver], as_of:
         if w is None:
             out.append(f)
             continue
-        uses[w.finding_id] = uses.get(w.finding_id, 0) + 1
         if w.expired_on(as_of):
             out.append(attrs.evolve(f, waiver=w, waiver_expired=True))
         else:

@@ -13,7 +13,7 @@ def _head(s: Summary) -> list[str]:
     n = s.snapshots
     small = (f"a count from 1 to {s.min_count - 1} is shown as \"fewer than {s.min_count}\"."
              if s.min_count > 2 else
-             f"a count of 1 is shown as \"fewer than 2\"." if s.min_count == 2 else
+             "a count of 1 is shown as \"fewer than 2\"." if s.min_count == 2 else
              "every count is shown as it is (--min-count 1).")
     return [f"Counts of findings per paragraph and rule, over {n} snapshot"
             f"{'s' if n != 1 else ''} as of {', '.join(s.as_of)}.",

@@ -10,8 +10,8 @@ import attrs
 
 from .. import ast
 from .. import values as V
-from ..errors import source_line
-from ..explain import Explanation, RuleExplanation, decisive, evaluated, value_of
+from ..explain import (LITERALS, Explanation, RuleExplanation, decisive, evaluated,
+                       value_of)
 from .common import one_line, waiver_note
 
 MODALITY = {"shall": "must", "should": "should", "may": "may"}
@@ -73,8 +73,7 @@ def _tree(rx, e: Explanation, node, indent: str, depth: int, out: list[str]) -> 
                 _tree(rx, e, part, indent + "  ", depth + 1, out)
         return
     for child in ast.children(node):
-        if isinstance(child, (ast.Num, ast.Text, ast.Bool, ast.DateLit, ast.DurationLit,
-                              ast.Nothing)) or rx.text(child) == label:
+        if isinstance(child, LITERALS) or rx.text(child) == label:
             continue
         _tree(rx, e, child, indent + "  ", depth + 1, out)
 
@@ -170,11 +169,14 @@ def _unless_lines(rx: RuleExplanation, e: Explanation) -> list[str]:
     return out
 
 
-def _records(rx: RuleExplanation, e: Explanation, sources: dict[str, str]) -> list[str]:
+def _records(e: Explanation, lines: dict[str, list[str]]) -> list[str]:
+    """The records read, each with its line of the snapshot (`lines`: each file's lines,
+    split once per report)."""
     out = []
     for obj in e.records:
         loc = obj.loc
-        line = source_line(sources.get(loc.file), loc.line)
+        text = lines.get(loc.file, ())
+        line = text[loc.line - 1] if 0 < loc.line <= len(text) else None
         what = type(obj).__name__.lower()
         ident = V.ident(obj)
         name = f"{what} {V.to_text(ident)}" if ident is not obj else what
@@ -183,13 +185,13 @@ def _records(rx: RuleExplanation, e: Explanation, sources: dict[str, str]) -> li
     return out
 
 
-def _binding(rx: RuleExplanation, e: Explanation, sources: dict[str, str]) -> list[str]:
+def _binding(rx: RuleExplanation, e: Explanation, lines: dict[str, list[str]]) -> list[str]:
     rx = e.origin or rx
     subject = ", ".join(f"{k} {v}" for k, v in e.subject) or "the snapshot"
     if not e.applies:
         out = [f"{subject}: DOES NOT APPLY", "    the rule applies only when:"]
         _tree(rx, e, rx.rule.when, "      ", 0, out)
-        return out + ["  Records read:"] + _records(rx, e, sources)
+        return out + ["  Records read:"] + _records(e, lines)
     f = e.finding
     status = STATUS[e.status]
     if f.failing or e.status in ("excepted", "waived"):
@@ -213,7 +215,7 @@ def _binding(rx: RuleExplanation, e: Explanation, sources: dict[str, str]) -> li
         _tree(rx, e, rx.rule.when, "      ", 0, out)
     out += _assertion_lines(rx, e)
     out += _unless_lines(rx, e)
-    records = _records(rx, e, sources)
+    records = _records(e, lines)
     if records:
         out.append("  Records read:")
         out += records
@@ -221,6 +223,7 @@ def _binding(rx: RuleExplanation, e: Explanation, sources: dict[str, str]) -> li
 
 
 def render_text(rx: RuleExplanation, sources: dict[str, str]) -> str:
+    lines = {file: text.splitlines() for file, text in sources.items()}
     rule = rx.rule
     modality = MODALITY[rule.modality]
     out = [f"{rule.id} ({', '.join(rule.cites)}): what the procedures say States {modality} "
@@ -241,5 +244,5 @@ def render_text(rx: RuleExplanation, sources: dict[str, str]) -> str:
     out += ["", f"{snap.file} as of {snap.as_of.isoformat()}: {n} binding"
             f"{'s' if n != 1 else ''}"]
     for e in rx.bindings:
-        out += [""] + _binding(rx, e, sources)
+        out += [""] + _binding(rx, e, lines)
     return "\n".join(out) + "\n"

@@ -10,6 +10,7 @@ pending ones `open`; excepted ones `pass` (the rule's own exception applies); wa
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import PurePosixPath
 from urllib.parse import quote
@@ -24,6 +25,7 @@ KIND = {"violated": "fail", "late": "fail", "overdue": "fail", "waived": "fail",
         "pending": "open", "excepted": "pass", "passed": "pass"}
 
 
+@functools.lru_cache(maxsize=None)  # a few distinct files, thousands of results
 def _uri(path: str) -> str:
     """A relative path as a relative reference (SARIF allows them for artifacts); an
     absolute one as a file: URI."""
@@ -48,40 +50,35 @@ def _descriptor(rule, docs_url: str | None) -> dict:
     }
 
 
+def _physical(file: str, loc=None) -> dict:
+    out: dict = {"artifactLocation": {"uri": _uri(file)}}
+    if loc is not None:
+        out["region"] = {"startLine": loc.line, "startColumn": loc.column}
+    return {"physicalLocation": out}
+
+
 def _result(f, index: int) -> dict:
+    j = f.to_json()
+    kind = KIND[f.status]
     out = {
         "ruleId": f.rule,
         "ruleIndex": index,
-        "kind": KIND[f.status],
-        "level": f.severity if f.status in ("violated", "late", "overdue", "waived")
-        else "none",
+        "kind": kind,
+        "level": f.severity if kind == "fail" else "none",
         "message": {"text": one_line(f.message)},
-        "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": _uri(f.location.file if f.location else f.snapshot)},
-            **({"region": {"startLine": f.location.line,
-                           "startColumn": f.location.column}} if f.location else {}),
-        }}],
+        "locations": [_physical(f.location.file if f.location else f.snapshot, f.location)],
         "partialFingerprints": {"revmechFindingId/v1": f.id},
-        "properties": {"status": f.status, "cites": list(f.cites),
-                       "subject": {k: v for k, v in f.subject},
-                       "witness": {k: v for k, v in f.witness}},
+        "properties": {k: j[k] for k in ("status", "cites", "subject", "witness", "due",
+                                         "reason", "waiver") if k in j},
     }
-    if f.due is not None:
-        out["properties"]["due"] = f.due
-    if f.reason is not None:
-        out["properties"]["reason"] = f.reason
-    if f.waiver is not None:
+    if f.waiver is not None and not f.waiver_expired:
         w = f.waiver
-        out["properties"]["waiver"] = dict(w.to_json(), expired=f.waiver_expired)
-        if not f.waiver_expired:
-            out["suppressions"] = [{
-                "kind": "external", "status": "accepted",
-                "justification": f"{one_line(w.justification)} (decided by "
-                                 f"{w.decided_by}; expires {w.expires.isoformat()})",
-                "location": {"physicalLocation": {
-                    "artifactLocation": {"uri": _uri(w.loc.file)},
-                    "region": {"startLine": w.loc.line, "startColumn": w.loc.column}}},
-            }]
+        out["suppressions"] = [{
+            "kind": "external", "status": "accepted",
+            "justification": f"{one_line(w.justification)} (decided by "
+                             f"{w.decided_by}; expires {w.expires.isoformat()})",
+            "location": _physical(w.loc.file, w.loc),
+        }]
     return out
 
 
@@ -103,9 +100,7 @@ def as_dict(report: Report, docs_url: str | None = None) -> dict:
     }
     notes = [{"level": "warning", "descriptor": {"id": "unmatched-waiver"},
               "message": {"text": f"waiver for {w.finding_id} matches no failing finding"},
-              "locations": [{"physicalLocation": {
-                  "artifactLocation": {"uri": _uri(w.loc.file)},
-                  "region": {"startLine": w.loc.line, "startColumn": w.loc.column}}}]}
+              "locations": [_physical(w.loc.file, w.loc)]}
              for w in report.unmatched_waivers]
     if notes:
         run["invocations"] = [{"executionSuccessful": True,

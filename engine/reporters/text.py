@@ -46,10 +46,8 @@ def render(report: Report, color: bool = False) -> str:
                     if note:
                         lines.append(f"      {note}")
         lines.append("")
-    for w in report.unmatched_waivers:
-        lines.append(unmatched_note(w))
-    if report.unmatched_waivers:
-        lines.append("")
+    unmatched = report.unmatched_waivers
+    lines += [unmatched_note(w) for w in unmatched] + ([""] if unmatched else [])
     s = report.summary()
     lines.append(
         f"{s['error']} error{'s' if s['error'] != 1 else ''}, "
