@@ -7,20 +7,19 @@ is shown only as "fewer than N".
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 import attrs
 
 from .check import Report
+from .procedures import parse_id
 
 COLUMNS = ("failing", "pending", "excepted", "waived")
-_PARA = re.compile(r"^para (\d+)(.*)$")
 
 
 def paragraph_key(cite: str) -> tuple:
-    m = _PARA.match(cite)
-    return (0, int(m.group(1)), m.group(2)) if m else (1, 0, cite)
+    """The draft's order of a citation (procedures.parse_id); anything else after it."""
+    return parse_id(cite) or (2, 0, cite, "")
 
 
 @attrs.frozen
@@ -49,9 +48,9 @@ def aggregate(report: Report, min_count: int = 3) -> Summary:
         column = "failing" if f.failing else f.status
         if column in COLUMNS:
             counts[f.rule, column] += 1
-    rules = list(enumerate(report.rules))
-    rules.sort(key=lambda ir: (paragraph_key(ir[1].cites[0]) if ir[1].cites else (2,), ir[0]))
+    rules = sorted(report.rules,  # stable: rules citing the same paragraph keep their order
+                   key=lambda r: paragraph_key(r.cites[0]) if r.cites else (3,))
     rows = tuple(Row(r.id, r.cites, r.modality,
-                     tuple((c, counts[r.id, c]) for c in COLUMNS)) for _, r in rules)
+                     tuple((c, counts[r.id, c]) for c in COLUMNS)) for r in rules)
     dates = tuple(sorted({s.as_of.isoformat() for s in report.snapshots}))
     return Summary(len(report.snapshots), dates, min_count, rows)
