@@ -9,11 +9,9 @@ import click
 
 from revmech.engine.errors import RevmechError, UsageError
 
+from .options import fail_input
+
 DATE = click.DateTime(formats=["%Y-%m-%d"])
-
-
-def _usage(message: str):
-    raise UsageError.at(message)
 
 
 @click.command()
@@ -77,8 +75,7 @@ def draw(snapshot, phase, instrument, year, seed, date, amendments, out, repeat,
             write_snapshot(out, record(text, root, outcome.draws, meetings, outcome.as_of),
                            ruleset.phase_years)
     except RevmechError as e:
-        click.echo(e.render(), err=True)
-        sys.exit(2)
+        fail_input(e)
     except NoValidDraw as e:
         click.echo(report.certificate(e.what, e.certificate), nl=False)
         sys.exit(1)
@@ -96,21 +93,21 @@ def _check_options(phase, instrument, year, seed, out, repeat, requested_by, exc
                                       ("--repeat", repeat), ("--requested-by", requested_by))
                  if v is not None] + (["--exceptional"] if exceptional else [])
         if extra:
-            _usage(f"--feasible takes only SNAPSHOT, --date, -a and --rules, not "
-                   f"{', '.join(extra)}")
+            raise UsageError.at(f"--feasible takes only SNAPSHOT, --date, -a and --rules, "
+                                f"not {', '.join(extra)}")
         return
     if repeat is not None:
         extra = [n for n, v in (("--phase", phase), ("--instrument", instrument),
                                 ("--year", year)) if v is not None]
         if extra:
-            _usage(f"--repeat takes the phase, instrument and year of its review, not "
-                   f"{', '.join(extra)}")
+            raise UsageError.at(f"--repeat takes the phase, instrument and year of its "
+                                f"review, not {', '.join(extra)}")
         missing = [n for n, v in (("--requested-by", requested_by), ("--seed", seed))
                    if v is None]
     else:
         if requested_by is not None or exceptional:
-            _usage("--requested-by and --exceptional go with --repeat REVIEW")
+            raise UsageError.at("--requested-by and --exceptional go with --repeat REVIEW")
         missing = [n for n, v in (("--phase", phase), ("--instrument", instrument),
                                   ("--year", year), ("--seed", seed)) if v is None]
     if missing:
-        _usage(f"missing {', '.join(missing)}")
+        raise UsageError.at(f"missing {', '.join(missing)}")

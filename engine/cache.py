@@ -24,6 +24,8 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from .files import write_atomically
+
 T = TypeVar("T")
 
 ENV = "REVMECH_CACHE_DIR"
@@ -101,18 +103,9 @@ def _write(path: str, value: Any) -> bool:
         data = _FORMAT + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # pragma: no cover - the cached values are plain attrs trees
         return False
-    import tempfile  # only on a miss: start-up is what the cache is for
-
     try:
         os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pickle")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        write_atomically(path, data, private=True, prefix=".tmp-", suffix=".pickle")
     except OSError:  # a read-only or full disk: run without the cache
         return False
     return True

@@ -186,7 +186,7 @@ class _Drawing:
                 sol = base if variant is None else self.solve(replace=variant)
                 if sol.complete:
                     preferring = True
-                    union |= sol.candidates(first.key)
+                    union |= base_c if variant is None else sol.candidates(first.key)
             if preferring:
                 chosen = union
         notes: dict[str, str] = {}
@@ -196,7 +196,7 @@ class _Drawing:
                 if not rest - (avoid - {x}):
                     notes[x] = "would allow only the pair drawn before (para 20: a repetition)"
             chosen = chosen - set(notes)
-        x = self._lot(lots, review, first, n, "a", label, chosen, base_c, notes, ls)
+        x = self._lot(lots, review, first, n, "a", label, chosen, base_c, notes)
         drawn.append(x)
         self._take(first, x)
 
@@ -219,7 +219,7 @@ class _Drawing:
             chosen2 = chosen2 - set(notes2)
         if second is first:
             notes2[x] = "already drawn for this review"
-        y = self._lot(lots, review, second, n, "b", label, chosen2, base2, notes2, ls)
+        y = self._lot(lots, review, second, n, "b", label, chosen2, base2, notes2)
         drawn.append(y)
         self._take(second, y)
         return lots, drawn
@@ -258,7 +258,7 @@ class _Drawing:
         if s.need > 1:
             self.open[slot.key] = Seats(s.key, s.need - 1, s.pool - {x})
 
-    def _lot(self, lots, review, slot, n, part, label, chosen, feasible, notes, ls):
+    def _lot(self, lots, review, slot, n, part, label, chosen, feasible, notes):
         """Draw one lot among `chosen`; every other member of the slot's group(s) is listed
         with the reason it was not a candidate (`feasible`: those that kept a completion
         possible before the legal-system preference)."""
@@ -278,7 +278,8 @@ class _Drawing:
                 why = (f"already performs {self.done[m]} reviews on the {self.instrument} "
                        f"in phase {self.phase}, the most allowed (para 21)")
             elif why is None and m in feasible:
-                why = (f"not of the legal system of {review.state.id} ({ls}), while a "
+                why = (f"not of the legal system of {review.state.id} "
+                       f"({review.state.legal_system}), while a "
                        "draw with one is possible (para 20)")
             elif why is None:
                 why = f"would leave no valid draw for the other reviews of {self.scope}"
@@ -330,17 +331,22 @@ def draw_year(snapshot: Snapshot, params: dict, phase_years: dict[int, tuple[int
     for r in todo:
         d.add(r)
     year_seats = list(d.open.values())
-    hall = hall_certificate(year_seats, d.capacity)
-    if hall is not None:
-        raise NoValidDraw(f"no valid draw exists for the {instrument}, phase {phase}, year "
-                          f"{year}", certify(snapshot, d.elig, todo, hall, most, phase))
     ids = {r.id for r in todo}
     rest = [r for r in open_reviews_of_phase(snapshot, instrument, phase,
-                                             cal.phase_start(phase), prospective=True)
+                                             cal.phase_start(phase))
             if r.id not in ids]
     for r in rest:
         d.add(r)
-    later = hall_certificate(list(d.open.values()), d.capacity)
+    # the year's seats are among the phase's: when the phase can be drawn, so can the year,
+    # and the certificates (a max flow each) are needed only when it cannot
+    later = None
+    if not d.solve().complete:
+        hall = hall_certificate(year_seats, d.capacity)
+        if hall is not None:
+            raise NoValidDraw(f"no valid draw exists for the {instrument}, phase {phase}, "
+                              f"year {year}",
+                              certify(snapshot, d.elig, todo, hall, most, phase))
+        later = hall_certificate(list(d.open.values()), d.capacity)
     if later is not None:
         cert = certify(snapshot, d.elig, todo + rest, later, most, phase)
         notes.append("the rest of the phase cannot be drawn whatever these lots give ("
@@ -419,11 +425,11 @@ def repeat_draw(snapshot: Snapshot, params: dict, phase_years: dict[int, tuple[i
     d = _Drawing(snapshot, review.instrument, review.phase, most, date, lots, skip=(review_id,))
     me = OpenReview(review.id, review.state, review.year, review)
     d.add(me)
-    if hall_certificate(list(d.open.values()), d.capacity) is not None:
+    if not d.solve().complete:
         raise Refused(f"refused: no valid draw exists for {review_id} on {date} "
                       "with every other draw fixed")
-    rest = [r for r in open_reviews_of_phase(snapshot, review.instrument, review.phase,
-                                             cal.phase_start(review.phase), prospective=True)]
+    rest = open_reviews_of_phase(snapshot, review.instrument, review.phase,
+                                 cal.phase_start(review.phase))
     for r in rest:
         d.add(r)
     if not d.solve().complete:

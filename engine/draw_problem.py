@@ -146,21 +146,20 @@ def deferred_own_review(snapshot: Snapshot, review: Review) -> bool:
 
 
 def open_reviews_of_phase(snapshot: Snapshot, instrument: str, phase: int,
-                          phase_start: dt.date, *, prospective: bool) -> list[OpenReview]:
-    """The reviews of the phase still to draw, by id; with `prospective`, also a review for
-    each State party at the start of the phase that has none recorded (para 21: every party
-    is reviewed in each phase), as `STATE-INSTRUMENT-PHASE (not yet allotted)`."""
+                          phase_start: dt.date) -> list[OpenReview]:
+    """The reviews of the phase still to draw, by id, and a review for each State party at
+    the start of the phase that has none recorded (para 21: every party is reviewed in each
+    phase), as `STATE-INSTRUMENT-PHASE (not yet allotted)`."""
     out = [OpenReview(r.id, r.state, r.year, r)
            for r in snapshot.reviews
            if r.instrument == instrument and r.phase == phase and r.draw is None
            and r.state.kind == "state"]
-    if prospective:
-        reviewed = {r.state.id for r in snapshot.reviews
-                    if r.instrument == instrument and r.phase == phase}
-        for sid, s in sorted(snapshot.states.items()):
-            t = s.instruments.get(instrument)
-            if (s.kind == "state" and sid not in reviewed and t is not None
-                    and t.status == "party" and t.since < phase_start):
-                out.append(OpenReview(f"{sid}-{instrument}-{phase} (not yet allotted)", s,
-                                      None, None))
+    reviewed = {r.state.id for r in snapshot.reviews
+                if r.instrument == instrument and r.phase == phase}
+    for sid, s in sorted(snapshot.states.items()):
+        t = s.instruments.get(instrument)
+        if (s.kind == "state" and sid not in reviewed and t is not None
+                and t.status == "party" and t.since < phase_start):
+            out.append(OpenReview(f"{sid}-{instrument}-{phase} (not yet allotted)", s,
+                                  None, None))
     return sorted(out, key=lambda o: o.id)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import attrs
 
+from .calendar import MechanismCalendar
 from .draw_problem import Eligibility, OpenReview, open_reviews_of_phase, performed
 from .flow import Hall, Seats, hall_certificate
 from .model import INSTRUMENTS, Snapshot
@@ -44,9 +45,8 @@ class Verdict:
         return self.certificate is None
 
 
-def capacities(snapshot: Snapshot, instrument: str, phase: int, most: int,
-               skip: Sequence[str] = ()) -> dict[str, int]:
-    done = performed(snapshot, instrument, phase, skip)
+def capacities(snapshot: Snapshot, instrument: str, phase: int, most: int) -> dict[str, int]:
+    done = performed(snapshot, instrument, phase)
     return {x: max(0, most - done[x]) for x in snapshot.states}
 
 
@@ -126,10 +126,11 @@ def excluded_by_reason(elig: Eligibility, review: OpenReview, slot) -> list[tupl
     return sorted(reasons.items())
 
 
-def check_phase(snapshot: Snapshot, instrument: str, phase: int, phase_start: dt.date,
-                most: int, date: dt.date) -> Verdict:
-    reviews = open_reviews_of_phase(snapshot, instrument, phase, phase_start, prospective=True)
-    elig = Eligibility(snapshot, instrument, date)
+def check_phase(snapshot: Snapshot, elig: Eligibility, phase: int, phase_start: dt.date,
+                most: int) -> Verdict:
+    """Whether the phase can be drawn for `elig.instrument`, judged on `elig.date`."""
+    instrument = elig.instrument
+    reviews = open_reviews_of_phase(snapshot, instrument, phase, phase_start)
     seats = [Seats.of(s) for r in reviews for s in elig.slots(r)]
     hall = hall_certificate(seats, capacities(snapshot, instrument, phase, most))
     cert = None if hall is None else certify(snapshot, elig, reviews, hall, most, phase)
@@ -139,8 +140,6 @@ def check_phase(snapshot: Snapshot, instrument: str, phase: int, phase_start: dt
 def feasibility(snapshot: Snapshot, params: dict, phase_years: dict[int, tuple[int, int]],
                 date: dt.date | None = None) -> list[Verdict]:
     """A verdict for every instrument some State is party to, and every review phase."""
-    from .calendar import MechanismCalendar
-
     cal = MechanismCalendar(snapshot.mechanism.year_one, phase_years)
     most = int(params["max_reviews_performed"].value)
     when = date or snapshot.as_of
@@ -150,7 +149,7 @@ def feasibility(snapshot: Snapshot, params: dict, phase_years: dict[int, tuple[i
     for instrument in INSTRUMENTS:
         if instrument not in used:
             continue
+        elig = Eligibility(snapshot, instrument, when)  # the same for every phase
         for phase in sorted(p for p in phase_years if p >= 1):
-            out.append(check_phase(snapshot, instrument, phase, cal.phase_start(phase), most,
-                                   when))
+            out.append(check_phase(snapshot, elig, phase, cal.phase_start(phase), most))
     return out

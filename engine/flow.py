@@ -152,14 +152,19 @@ class Hall:
 
 
 def hall_certificate(seats: Sequence[Seats], capacity: dict[str, int]) -> Hall | None:
-    """A minimal violated Hall condition, or None when every seat can be filled."""
+    """A minimal violated Hall condition, or None when every seat can be filled. The seats
+    have no `prefer` set (the count below knows nothing of it).
+
+    The slots on the source side S of a minimum cut violate the condition: the cut pays
+    the seats of the slots outside S, and for each State X either its capacity (X in S)
+    or one per slot of S that X may fill (X outside S), so at least min(capacity, slots of
+    S it may fill); the cut is less than all the seats, so the seats of S outnumber what
+    the States can give them."""
     sol = solve(seats, capacity)
     if sol.complete:
         return None
     _, (side, _) = nx.minimum_cut(sol.graph, SOURCE, SINK)
     chosen = [s for s in seats if _node(s.key) in side]
-    if not _violated(chosen, capacity):  # pragma: no cover - a min cut always violates
-        chosen = list(seats)
     # shrink to a minimal violated set, in id order, so the certificate is short; the
     # totals are kept as counts so that trying to drop a slot costs its pool's size
     m = Counter(x for s in chosen for x in s.pool)
@@ -204,8 +209,3 @@ def merged(seats: Iterable[Seats]) -> tuple[list[Seats], dict[tuple, tuple]]:
         for s in group:
             where[s.key] = key
     return nodes, where
-
-
-def _violated(chosen: Sequence[Seats], capacity: dict[str, int]) -> bool:
-    m = Counter(x for s in chosen for x in s.pool)
-    return sum(s.need for s in chosen) > sum(min(capacity.get(x, 0), k) for x, k in m.items())

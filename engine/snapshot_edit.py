@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 
 import yaml
 
 from .draw import NewDraw
 from .errors import UsageError
-from .loader import compose, snapshot_from_node
+from .files import write_atomically
+from .loader import _peek as _pair, compose, snapshot_from_node
 from .model import Meeting
 
 _YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"}
@@ -69,13 +68,6 @@ def draw_text(d: NewDraw, meeting: Meeting | None) -> str:
     if d.exceptional:
         pairs.append(("exceptional_circumstances", True))
     return _flow(pairs)
-
-
-def _pair(mapping: yaml.MappingNode, key: str) -> tuple[yaml.Node, yaml.Node] | None:
-    for k, v in mapping.value:
-        if isinstance(k, yaml.ScalarNode) and k.value == key:
-            return k, v
-    return None
 
 
 def _value(mapping: yaml.MappingNode, key: str) -> yaml.Node | None:
@@ -136,21 +128,5 @@ def write_snapshot(path: str, text: str, phase_years) -> None:
     """Check `text` loads as a snapshot, then write it to `path` atomically."""
     root, _ = compose(text, name=path)
     snapshot_from_node(root, text, file=path, phase_years=phase_years)
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".revmech-", suffix=".yaml", dir=folder)
-    except OSError as e:
-        raise UsageError.at(f"cannot write '{path}': {e.strerror or e}") from None
-    try:
-        os.chmod(tmp, os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise UsageError.at(f"cannot write '{path}': {e.strerror or e}") from None
+    write_atomically(path, text, fsync=True, suffix=".yaml", error=lambda e, _: UsageError.at(
+        f"cannot write '{path}': {e.strerror or e}"))

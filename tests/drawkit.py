@@ -21,7 +21,6 @@ from revmech.engine.ruleset import load_ruleset
 from revmech.engine.snapshot_edit import record
 
 DATE = dt.date(2021, 6, 1)  # as_of and the drawing's date: year 3, phase 1
-PHASE_START = dt.date(2021, 1, 1)
 IDS = ("AUT", "BEL", "CHE", "DEU", "EGY", "FRA", "GHA", "HUN")
 
 # rules of paras 18-21 whose findings a draw must not cause
@@ -154,7 +153,9 @@ def ruleset_with(most: int = 3):
     """The shipped rules with max_reviews_performed = most (an amendment, as a user would
     write it), loaded once."""
     if most not in _RULESETS:
-        base = _RULESETS.setdefault("base", load_ruleset())
+        if "base" not in _RULESETS:
+            _RULESETS["base"] = load_ruleset()
+        base = _RULESETS["base"]
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "cap.yaml")
             with open(path, "w") as fh:
