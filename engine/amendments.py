@@ -97,6 +97,22 @@ class Amended:
     parameters: tuple[ParameterChange, ...]
     rules: tuple[RuleChange, ...]
     conflicts: tuple[Conflict, ...]
+    # the rule sets with only some of the amendments applied, built once each
+    _partial: dict[tuple[bool, ...], RuleSet] = attrs.field(init=False, factory=dict,
+                                                            eq=False, repr=False)
+
+    def ruleset_for(self, pattern: tuple[bool, ...]) -> RuleSet:
+        """The rule set with those amendments applied that `pattern` marks True (one flag
+        per amendment, in order): the amended rule set for all, the base for none."""
+        if all(pattern):
+            return self.ruleset
+        if not any(pattern):
+            return self.base
+        rs = self._partial.get(pattern)
+        if rs is None:
+            chosen = [a for a, on in zip(self.amendments, pattern) if on]
+            rs = self._partial[pattern] = apply(self.base, chosen).ruleset
+        return rs
 
 
 def _loc(node: yaml.Node) -> Loc:
