@@ -19,7 +19,7 @@ import yaml
 
 from . import ast, cache
 from .errors import Diagnostic, Loc, SnapshotError, did_you_mean, loc_at
-from .loader import compose_plain, read_text
+from .loader import compose_plain, node_loc, read_text
 from .parameters import Parameter, conforms, node_value, type_of, value_problem
 from .ruleset import RuleSet, assemble
 from .values import to_json
@@ -97,11 +97,22 @@ class Amended:
     parameters: tuple[ParameterChange, ...]
     rules: tuple[RuleChange, ...]
     conflicts: tuple[Conflict, ...]
+    # the rule sets with only some of the amendments applied, built once each
+    _partial: dict[tuple[bool, ...], RuleSet] = attrs.field(init=False, factory=dict,
+                                                            eq=False, repr=False)
 
-
-def _loc(node: yaml.Node) -> Loc:
-    m = node.start_mark
-    return Loc(m.name, m.line + 1, m.column + 1)
+    def ruleset_for(self, pattern: tuple[bool, ...]) -> RuleSet:
+        """The rule set with those amendments applied that `pattern` marks True (one flag
+        per amendment, in order): the amended rule set for all, the base for none."""
+        if all(pattern):
+            return self.ruleset
+        if not any(pattern):
+            return self.base
+        rs = self._partial.get(pattern)
+        if rs is None:
+            chosen = [a for a, on in zip(self.amendments, pattern) if on]
+            rs = self._partial[pattern] = apply(self.base, chosen).ruleset
+        return rs
 
 
 def load_amendment(path: str, text: str | None = None) -> Amendment:
@@ -114,22 +125,20 @@ def load_amendment(path: str, text: str | None = None) -> Amendment:
                                        "title, proposed_by ...", Loc(path, 1, 1), text))
     errors: list[Diagnostic] = []
     fields: dict[str, yaml.Node] = {}
-    for k, v in root.value:
-        if k.value in fields:
-            errors.append(Diagnostic(f"duplicate key '{k.value}'", _loc(k), text))
-        elif k.value not in KEYS:
+    for k, v in root.value:  # (compose_plain refused a key twice)
+        if k.value not in KEYS:
             errors.append(Diagnostic(f"unknown key '{k.value}'" + did_you_mean(k.value, KEYS),
-                                     _loc(k), text))
+                                     node_loc(k), text))
         else:
             fields[k.value] = v
     fmt = fields.get("format")
     if fmt is None or getattr(fmt, "value", None) != FORMAT:
         errors.append(Diagnostic(f"expected format: {FORMAT}",
-                                 _loc(fmt) if fmt is not None else Loc(path, 1, 1), text))
+                                 node_loc(fmt) if fmt is not None else Loc(path, 1, 1), text))
     for required in ("title", "proposed_by"):
         if not isinstance(fields.get(required), yaml.ScalarNode) or not fields[required].value:
             errors.append(Diagnostic(f"missing required key '{required}' (text)",
-                                     _loc(fields[required]) if required in fields
+                                     node_loc(fields[required]) if required in fields
                                      else Loc(path, 1, 1), text))
     effective = None
     if "effective" in fields:
@@ -139,23 +148,24 @@ def load_amendment(path: str, text: str | None = None) -> Amendment:
                 raise ValueError(node.value)
             effective = dt.date.fromisoformat(node.value)
         except (ValueError, TypeError, AttributeError):
-            errors.append(Diagnostic("effective: expected a date YYYY-MM-DD", _loc(node), text))
+            errors.append(Diagnostic("effective: expected a date YYYY-MM-DD", node_loc(node),
+                                     text))
     params: list[tuple[str, Any, Loc]] = []
     if "parameters" in fields:
         node = fields["parameters"]
         if not isinstance(node, yaml.MappingNode):
             errors.append(Diagnostic("parameters: expected a mapping of parameter names to "
-                                     "values", _loc(node), text))
+                                     "values", node_loc(node), text))
         else:
             for k, v in node.value:
-                params.append((k.value, node_value(v, errors, text), _loc(k)))
+                params.append((k.value, node_value(v, errors, text), node_loc(k)))
     repeal: list[tuple[str, Loc]] = []
     if "repeal" in fields:
         node = fields["repeal"]
         if not isinstance(node, yaml.SequenceNode):
-            errors.append(Diagnostic("repeal: expected a list of rule ids", _loc(node), text))
+            errors.append(Diagnostic("repeal: expected a list of rule ids", node_loc(node), text))
         else:
-            repeal = [(n.value, _loc(n)) for n in node.value if isinstance(n, yaml.ScalarNode)]
+            repeal = [(n.value, node_loc(n)) for n in node.value if isinstance(n, yaml.ScalarNode)]
     blocks: dict[str, yaml.ScalarNode] = {}
     for key in RULE_BLOCKS:
         node = fields.get(key)
@@ -163,7 +173,7 @@ def load_amendment(path: str, text: str | None = None) -> Amendment:
             continue
         if not isinstance(node, yaml.ScalarNode) or node.style != "|":
             errors.append(Diagnostic(f"{key}: write the rules as a literal block ({key}: |, "
-                                     "then the rules indented below)", _loc(node), text))
+                                     "then the rules indented below)", node_loc(node), text))
         else:
             blocks[key] = node
     if errors:
@@ -171,21 +181,30 @@ def load_amendment(path: str, text: str | None = None) -> Amendment:
     # Parse each block in place: everything else blanked, so offsets are the file's own.
     rules: dict[str, tuple[ast.Rule, ...]] = {}
     for key, node in blocks.items():
-        start = text.index("\n", node.start_mark.index) + 1
-        end = node.end_mark.index
-        virtual = "".join(c if c == "\n" else " " for c in text[:start]) + text[start:end] + \
-            "".join(c if c == "\n" else " " for c in text[end:])
+        virtual = _blank_except(text, [_block_span(text, node)])
         rules[key] = cache.memo("rules", [path, virtual],
                                 lambda: _parse_rules(virtual, path)).rules
     scalar = lambda k: fields[k].value if isinstance(fields.get(k), yaml.ScalarNode) \
         else None  # noqa: E731
-    source = "".join(c if c == "\n" else " " for c in text)
-    for node in blocks.values():  # the blocks' own text, for rule locations and redlines
-        start = text.index("\n", node.start_mark.index) + 1
-        source = source[:start] + text[start:node.end_mark.index] + source[node.end_mark.index:]
+    # the blocks' own text, for rule locations and redlines
+    source = _blank_except(text, [_block_span(text, node) for node in blocks.values()])
     return Amendment(path, scalar("title"), scalar("proposed_by"), effective,
                      scalar("rationale"), scalar("note"), tuple(params),
                      rules.get("add", ()), rules.get("replace", ()), tuple(repeal), source, text)
+
+
+def _block_span(text: str, node: yaml.ScalarNode) -> tuple[int, int]:
+    """Where the text of a literal block lies: from the line after its `|` to its end."""
+    return text.index("\n", node.start_mark.index) + 1, node.end_mark.index
+
+
+def _blank_except(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """`text` with everything but newlines blanked outside `spans` (in order), so that
+    offsets, lines and columns stay those of `text`."""
+    out = "".join(c if c == "\n" else " " for c in text)
+    for start, end in spans:
+        out = out[:start] + text[start:end] + out[end:]
+    return out
 
 
 def apply(base: RuleSet, amendments: Sequence[Amendment]) -> Amended:

@@ -472,7 +472,7 @@ class CompiledRule:
     message: tuple | None
     witness_exprs: tuple[tuple[str, Fn], ...]
     params: tuple[str, ...]
-    references: tuple[bool, ...] = ()  # per binding: not over `states` (its States are refs)
+    references: tuple[bool, ...]  # per binding: not over `states` (its States are refs)
 
     def text(self, node) -> str:
         return " ".join(self.source[node.span.start:node.span.end].split())

@@ -8,45 +8,56 @@ matched across the two evaluations by their `id`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import attrs
 
-from .amendments import Amended, apply
+from .amendments import Amended
 from .check import SnapshotResult, evaluate
 from .findings import Finding
 from .loader import judge_at, load_snapshot
 from .model import Snapshot
 from .ruleset import RuleSet
 
+Pattern = tuple[bool, ...]  # one flag per amendment, in order: is it in force
 
-def _in_force(amended: Amended, drawn: dt.date | None) -> tuple[bool, ...]:
+
+def _in_force(amended: Amended, drawn: dt.date | None) -> Pattern:
     """Which amendments govern a review drawn on `drawn` (None: not drawn yet: all do)."""
     return tuple(a.effective is None or drawn is None or drawn >= a.effective
                  for a in amended.amendments)
+
+
+def governing(amended: Amended, snapshot: Snapshot
+              ) -> tuple[dict[Pattern, RuleSet], Callable[[tuple], Pattern]]:
+    """The rule sets that govern parts of `snapshot`, by pattern of amendments in force
+    (the amended rule set's, all True, always among them), and which pattern governs a
+    finding's subject: that of the first value of the subject that is a review's id (the
+    review's draw date decides), else all True."""
+    everything = tuple(True for _ in amended.amendments)
+    pattern_of = {r.id: _in_force(amended, r.draw.date if r.draw is not None else None)
+                  for r in snapshot.reviews}
+    rulesets = {p: amended.ruleset_for(p) for p in {everything, *pattern_of.values()}}
+
+    def owner(subject: tuple) -> Pattern:
+        review = next((v for _, v in subject if v in pattern_of), None)
+        return pattern_of[review] if review is not None else everything
+
+    return rulesets, owner
 
 
 def evaluate_amended(amended: Amended, snapshot: Snapshot,
                      keep_passed: bool = False) -> SnapshotResult:
     if all(a.effective is None for a in amended.amendments):
         return evaluate(amended.ruleset, snapshot, keep_passed)
-    drawn = {r.id: (r.draw.date if r.draw is not None else None) for r in snapshot.reviews}
-    everything = tuple(True for _ in amended.amendments)
-    patterns = {everything} | {_in_force(amended, d) for d in drawn.values()}
-    rulesets: dict[tuple[bool, ...], RuleSet] = {}
-    for pattern in patterns:
-        chosen = [a for a, on in zip(amended.amendments, pattern) if on]
-        rulesets[pattern] = amended.ruleset if pattern == everything else \
-            apply(amended.base, chosen).ruleset
+    rulesets, owner = governing(amended, snapshot)
     findings: list[Finding] = []
     passed = 0
     order = {r.id: i for i, r in enumerate(amended.ruleset.rules)}
     for pattern, rs in sorted(rulesets.items()):
         result = evaluate(rs, snapshot, keep_passed=True)
         for f in result.findings:
-            review = next((v for _, v in f.subject if v in drawn), None)
-            if (_in_force(amended, drawn[review]) if review is not None else everything) \
-                    != pattern:
+            if owner(f.subject) != pattern:
                 continue
             if f.status == "passed":
                 passed += 1

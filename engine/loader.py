@@ -158,6 +158,11 @@ def _loc(mark: Any) -> Loc:
     return Loc(str(mark.name), mark.line + 1, mark.column + 1)
 
 
+def node_loc(node: yaml.Node) -> Loc:
+    """Where a node of a composed tree starts (its file is the name it was composed under)."""
+    return _loc(node.start_mark)
+
+
 def _short(text: str, limit: int = 40) -> str:
     text = text.replace("\n", " ")
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -216,7 +221,9 @@ def compose(path_or_text: str, *, name: str | None = None) -> tuple[yaml.Node, s
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
-        root, problems = _compose_events(_YAML_LOADER(_named_stream(text, file)), text, file)
+        with paused_gc():  # see gc_pause: a large tree of nodes that all stay alive
+            root, problems = _compose_events(_YAML_LOADER(_named_stream(text, file)), text,
+                                             file)
     except yaml.MarkedYAMLError as e:
         raise SnapshotError([_yaml_diagnostic(e, text, file)]) from None
     except yaml.reader.ReaderError as e:
@@ -935,8 +942,9 @@ def snapshot_from_node(root: yaml.Node, source: str, *, file: str,
     """
     _check_format(root, source, file)
     walker = _Walker(file, source, phase_years)
-    walker.enter(root, "")
-    snapshot = walker.obj(Snapshot, root, "", extra={"file": file})
+    with paused_gc():  # see gc_pause: a large model that all stays alive
+        walker.enter(root, "")
+        snapshot = walker.obj(Snapshot, root, "", extra={"file": file})
     if walker.diagnostics:
         raise SnapshotError(sorted(
             walker.diagnostics,
@@ -945,9 +953,8 @@ def snapshot_from_node(root: yaml.Node, source: str, *, file: str,
 
 
 def load_snapshot(path: str, *, phase_years: dict[int, tuple[int, int]]) -> Snapshot:
-    with paused_gc():
-        root, source = compose(path)
-        return snapshot_from_node(root, source, file=path, phase_years=phase_years)
+    root, source = compose(path)
+    return snapshot_from_node(root, source, file=path, phase_years=phase_years)
 
 
 # --------------------------------------------------------------------------------------

@@ -16,17 +16,13 @@ import yaml
 
 from .calendar import Duration
 from .errors import Diagnostic, Loc, SnapshotError, did_you_mean
+from .loader import compose_plain, node_loc
 from .types import (ANY, BOOLEAN, DATE, DURATION, NUMBER, TEXT, ListOf, MapOf, Type, Unknown,
                     unify)
 
 FORMAT = "revmech/parameters@1"
 _INT = re.compile(r"^[-+]?\d+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-try:
-    YAML_LOADER = yaml.CSafeLoader  # libyaml's parser; safe loading only
-except AttributeError:  # libyaml absent
-    YAML_LOADER = yaml.SafeLoader
 
 
 @attrs.frozen
@@ -37,11 +33,6 @@ class Parameter:
     cites: tuple[str, ...]
     description: str
     loc: Loc | None = attrs.field(default=None, eq=False)
-
-
-def _loc(node: yaml.Node) -> Loc:
-    m = node.start_mark
-    return Loc(m.name, m.line + 1, m.column + 1)
 
 
 def scalar_value(node: yaml.ScalarNode) -> Any:
@@ -109,15 +100,13 @@ def node_value(node: yaml.Node, errors: list, source: str | None) -> Any:
     for k, v in node.value:
         kv = node_value(k, errors, source)
         if kv in out:
-            errors.append(Diagnostic(f"duplicate key '{k.value}'", _loc(k), source))
+            errors.append(Diagnostic(f"duplicate key '{k.value}'", node_loc(k), source))
         out[kv] = node_value(v, errors, source)
     return out
 
 
 def load_parameters(text: str, path: str) -> dict[str, Parameter]:
     """Parse parameters.yaml; errors are located `SnapshotError`s."""
-    from .loader import compose_plain  # (the loader imports this module)
-
     # no aliases (a bomb would expand in node_value), tags, nesting, or keys twice
     root, _ = compose_plain(text, name=path)
     errors: list[Diagnostic] = []
@@ -128,42 +117,41 @@ def load_parameters(text: str, path: str) -> dict[str, Parameter]:
     fmt = top.get("format")
     if fmt is None or getattr(fmt, "value", None) != FORMAT:
         raise SnapshotError(Diagnostic(f"expected format: {FORMAT}",
-                                       _loc(fmt) if fmt is not None else Loc(path, 1, 1), text))
+                                       node_loc(fmt) if fmt is not None else Loc(path, 1, 1),
+                                       text))
     params: dict[str, Parameter] = {}
     body = top.get("parameters")
     if not isinstance(body, yaml.MappingNode):
         raise SnapshotError(Diagnostic("expected 'parameters:' with a mapping of parameters",
                                        Loc(path, 1, 1), text))
-    for name_node, spec in body.value:
+    for name_node, spec in body.value:  # (compose_plain refused a name twice)
         name = name_node.value
-        if name in params:
-            errors.append(Diagnostic(f"duplicate parameter '{name}'", _loc(name_node), text))
-            continue
         if not isinstance(spec, yaml.MappingNode):
             errors.append(Diagnostic(f"parameter '{name}': expected value, cites, description",
-                                     _loc(spec), text))
+                                     node_loc(spec), text))
             continue
         fields = {k.value: v for k, v in spec.value}
         for k, _ in spec.value:
             if k.value not in ("value", "cites", "description"):
                 errors.append(Diagnostic(
                     f"parameter '{name}': unknown key '{k.value}'"
-                    + did_you_mean(k.value, ("value", "cites", "description")), _loc(k), text))
+                    + did_you_mean(k.value, ("value", "cites", "description")), node_loc(k),
+                    text))
         if "value" not in fields or "cites" not in fields:
             errors.append(Diagnostic(f"parameter '{name}' needs a value and cites",
-                                     _loc(name_node), text))
+                                     node_loc(name_node), text))
             continue
         value = node_value(fields["value"], errors, text)
         problem = value_problem(name, value)
         if problem is not None:
-            errors.append(Diagnostic(f"parameter '{name}': {problem}", _loc(fields["value"]),
-                                     text))
+            errors.append(Diagnostic(f"parameter '{name}': {problem}",
+                                     node_loc(fields["value"]), text))
         cites = node_value(fields["cites"], errors, text)
         cites = tuple(str(c) for c in (cites if isinstance(cites, tuple) else (cites,)))
         desc = fields.get("description")
         params[name] = Parameter(name, value, type_of(value), cites,
                                  desc.value if isinstance(desc, yaml.ScalarNode) else "",
-                                 _loc(name_node))
+                                 node_loc(name_node))
     if errors:
         raise SnapshotError(errors)
     return params

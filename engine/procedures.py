@@ -30,15 +30,15 @@ not_encoded reason.
 
 from __future__ import annotations
 
-import importlib.resources
 import os
 import re
 
 import attrs
 import yaml
 
-from .errors import Diagnostic, Loc, SnapshotError, UsageError, did_you_mean
-from .loader import compose
+from .errors import Diagnostic, Loc, SnapshotError, UsageError, did_you_mean, loc_at
+from .loader import compose, node_loc
+from .ruleset import ROMAN, packaged_rules
 
 FORMAT = "revmech/procedures@1"
 PACKAGED = "procedures.yaml"
@@ -49,13 +49,12 @@ REQUIRED = ("id", "section", "text")
 TOP = ("format", "procedures")
 
 _STR = "tag:yaml.org,2002:str"
-_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9,
-          "X": 10}
 _PARA = re.compile(r"para (?P<n>[1-9][0-9]*)(?:\((?P<sub>[a-z])\))?(?:, note (?P<note>[a-z]))?")
 _APPX = re.compile(r"Appendix (?P<app>[IVX]+)(?:, table (?P<table>[1-9][0-9]*)"
                    r"(?:, note (?P<note>[a-z]))?)?")
 ID_FORMS = "'para N', 'para N(x)', 'para N, note x', 'Appendix I', 'Appendix I, table N' " \
            "or 'Appendix I, table N, note x'"
+_CITES = re.compile(r"\bcites\b")
 
 
 # --------------------------------------------------------------------------------------
@@ -72,8 +71,8 @@ def parse_id(pid: str) -> tuple | None:
     if m:
         return (0, int(m["n"]), m["sub"] or "", m["note"] or "")
     m = _APPX.fullmatch(pid)
-    if m and m["app"] in _ROMAN:
-        return (1, _ROMAN[m["app"]], int(m["table"] or 0), m["note"] or "")
+    if m and m["app"] in ROMAN:
+        return (1, ROMAN[m["app"]], int(m["table"] or 0), m["note"] or "")
     return None
 
 
@@ -127,11 +126,6 @@ class Registry:
         return tuple(p.id for p in self.paragraphs)
 
 
-def _loc(node: yaml.Node, file: str) -> Loc:
-    m = node.start_mark
-    return Loc(file, m.line + 1, m.column + 1)
-
-
 def _describe(node: yaml.Node) -> str:
     if isinstance(node, yaml.MappingNode):
         return "a mapping"
@@ -158,7 +152,7 @@ def parse_registry(text: str, file: str) -> Registry:
     errors: list[Diagnostic] = []
 
     def err(message: str, node: yaml.Node | None) -> None:
-        errors.append(Diagnostic(message, _loc(node, file) if node is not None
+        errors.append(Diagnostic(message, node_loc(node) if node is not None
                                  else Loc(file, 1, 1), text))
 
     if not isinstance(root, yaml.MappingNode):
@@ -239,7 +233,7 @@ def parse_registry(text: str, file: str) -> Registry:
             err(f"{where}: duplicate id '{pid}' (first at line {first_at[pid].line})",
                 nodes["id"])
             continue
-        first_at[pid] = _loc(nodes["id"], file)
+        first_at[pid] = node_loc(nodes["id"])
         parent = parent_id(pid)
         if parent is not None and parent not in first_at:
             err(f"{where}: '{parent}', which '{pid}' belongs to, is not listed before it",
@@ -263,8 +257,9 @@ def parse_registry(text: str, file: str) -> Registry:
 def load_registry(path: str | None = None) -> Registry:
     """The shipped registry (package data of `revmech.rules`), or the file at `path`."""
     if path is None:
-        res = importlib.resources.files("revmech.rules") / PACKAGED
-        return parse_registry(res.read_text(encoding="utf-8"), PACKAGED_NAME)
+        with open(os.path.join(packaged_rules(), PACKAGED), encoding="utf-8") as fh:
+            text = fh.read()
+        return parse_registry(text, PACKAGED_NAME)
     if os.path.isdir(path):
         raise UsageError.at(f"cannot read '{path}': it is a folder, expected a YAML file")
     try:
@@ -340,11 +335,6 @@ class Trace:
         return {"entries": len(self.entries), **count, "problems": len(self.problems)}
 
 
-def _line_col(text: str, index: int) -> tuple[int, int]:
-    line = text.count("\n", 0, index) + 1
-    return line, index - (text.rfind("\n", 0, index) + 1) + 1
-
-
 def _citation_loc(rule, sources: dict[str, str], cite: str) -> tuple[Loc | None, str | None]:
     """Where `rule` writes the citation `cite`: in its `cites` clause when it can be found,
     else at the rule's start."""
@@ -353,11 +343,11 @@ def _citation_loc(rule, sources: dict[str, str], cite: str) -> tuple[Loc | None,
         return None, None
     start, end = rule.span.start, rule.span.end
     at = start
-    m = re.compile(r"\bcites\b").search(source, start, end)
+    m = _CITES.search(source, start, end)
     if m:
         found = source.find(cite, m.end(), end)
         at = found if found >= 0 else m.start()
-    return Loc(rule.file, *_line_col(source, at)), source
+    return loc_at(rule.file, source, at), source
 
 
 def _real(loc: Loc | None) -> Loc | None:

@@ -11,14 +11,14 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from . import ast, cache
-from .checker import check_rule_list
+from .checker import check_rule_list, check_rules
 from .errors import UsageError
 from .evaluator import CompiledRule, compile_rule
 from .loader import read_text
 from .parameters import Parameter, load_parameters, phase_years
 
-_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9,
-          "X": 10}
+ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9,
+         "X": 10}
 
 
 def section_key(section: str | None):
@@ -27,10 +27,10 @@ def section_key(section: str | None):
         return (999, "")
     m = re.match(r"Appendix\s+([IVX]+)", section)
     if m:
-        return (100 + _ROMAN.get(m.group(1), 0), "")
+        return (100 + ROMAN.get(m.group(1), 0), "")
     m = re.match(r"([IVX]+)(?:\.([A-Z]))?", section)
     if m:
-        return (_ROMAN.get(m.group(1), 50), m.group(2) or "")
+        return (ROMAN.get(m.group(1), 50), m.group(2) or "")
     return (500, section)
 
 
@@ -40,10 +40,10 @@ class RuleSet:
     rules: tuple[ast.Rule, ...]  # checked, in order
     params: dict[str, Parameter] = attrs.field(eq=False)
     compiled: tuple[CompiledRule, ...] = attrs.field(eq=False)
-    amendments: tuple = ()
-    raw: tuple[ast.Rule, ...] = ()  # as parsed, in order: what amendments start from
-    sources: dict[str, str] = attrs.field(factory=dict, eq=False)  # rule file -> its text
-    chapters: dict[str, tuple[str | None, str | None]] = attrs.field(factory=dict, eq=False)
+    amendments: tuple
+    raw: tuple[ast.Rule, ...]  # as parsed, in order: what amendments start from
+    sources: dict[str, str] = attrs.field(eq=False)  # rule file -> its text
+    chapters: dict[str, tuple[str | None, str | None]] = attrs.field(eq=False)
 
     @property
     def phase_years(self) -> dict[int, tuple[int, int]]:
@@ -72,9 +72,7 @@ def build_ruleset(texts: Iterable[tuple[str, str]], params_text: str,
 
         files = sorted((parse_rules(text, path) for path, text in texts),
                        key=lambda f: (section_key(f.section), f.path))
-        raw = [r for f in files for r in f.rules]
-        return tuple(files), tuple(check_rule_list(raw, {f.path: f.source for f in files},
-                                                   params))
+        return tuple(files), tuple(check_rules(files, params))
 
     parts = [params_path, params_text, *(s for path, text in texts for s in (path, text))]
     files, checked = cache.memo("ruleset", parts, parse_and_check)
@@ -106,7 +104,7 @@ def assemble(files, raw: list[ast.Rule], sources: dict[str, str],
 
 def load_ruleset(rules_dir: str | None = None) -> RuleSet:
     """The shipped rules, or those of `rules_dir` (with its parameters.yaml if it has one)."""
-    packaged = _packaged_rules()
+    packaged = packaged_rules()
     if rules_dir is None:
         texts = [(f"rules/{n}", _read(os.path.join(packaged, n)))
                  for n in sorted(os.listdir(packaged)) if n.endswith(".rules")]
@@ -124,7 +122,7 @@ def load_ruleset(rules_dir: str | None = None) -> RuleSet:
                          "rules/parameters.yaml")
 
 
-def _packaged_rules() -> str:
+def packaged_rules() -> str:
     """The folder of the shipped rules. The package's own folder rather than
     importlib.resources, whose import (pathlib, zipfile, tempfile) costs every run ~10 ms;
     revmech is installed as files, never run from a zip."""

@@ -55,10 +55,7 @@ def key(v: Any) -> Any:
 def key_set(collection: Any) -> frozenset:
     """The keys of a collection's items (a tuple's are remembered, see _tuple_key)."""
     if type(collection) is tuple:
-        try:
-            return _tuple_key(collection)
-        except TypeError:  # an item that cannot be hashed (a table)
-            pass
+        return key(collection)
     return frozenset([key(x) for x in items(collection)])
 
 

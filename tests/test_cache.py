@@ -77,6 +77,39 @@ def test_changed_parameters_are_a_miss(cache_dir, parses):
     assert parses == ["r.rules", "r.rules"]
 
 
+def test_edited_engine_is_a_miss(cache_dir, parses, monkeypatch):
+    """An entry built by other engine code is never served: the rules are parsed again."""
+    build()
+    build()
+    assert parses == ["r.rules"]
+    real = cache._code_signature()
+    monkeypatch.setattr(cache, "_code_signature", lambda: real + b"\nedited.py:1:1")
+    again = build()
+    assert parses == ["r.rules", "r.rules"]
+    assert [c.rule.id for c in again.compiled] == ["experts-listed"]
+    assert len(entries(cache_dir)) == 2
+    build()
+    assert len(parses) == 2  # the edited engine's own entry is a hit
+
+
+def test_engine_signature_follows_module_edits(tmp_path, monkeypatch):
+    """The signature changes when an engine module is touched (its mtime) or resized."""
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text("x = 1\n")
+    (tmp_path / "notes.txt").write_text("")
+    monkeypatch.setattr(cache, "_ENGINE_DIR", str(tmp_path))
+    before = cache._code_signature()
+    assert cache._code_signature() == before
+    (tmp_path / "notes.txt").write_text("not a module")
+    assert cache._code_signature() == before
+    st = os.stat(tmp_path / "a.py")
+    os.utime(tmp_path / "a.py", ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    touched = cache._code_signature()
+    assert touched != before
+    (tmp_path / "b.py").write_text("x = 10\n")
+    assert cache._code_signature() != touched
+
+
 @pytest.mark.parametrize("garbage", [b"", b"revmech-cache-1", b"revmech-cache-1\x80\x05junk",
                                      b"not a cache entry at all"])
 def test_corrupt_entry_is_ignored_and_rewritten(cache_dir, parses, garbage):
