@@ -158,18 +158,13 @@ def _explain_dated(amended, rule_id: str, snapshot: Snapshot, subject: str | Non
                    waivers: Sequence) -> "RuleExplanation":
     """Each binding explained by the rule set that governs it: for a binding about a
     review drawn before an amendment's effective date, the rules without it."""
-    from .amendments import apply
-    from .impact import _in_force
+    from .impact import governing
 
-    drawn = {r.id: (r.draw.date if r.draw is not None else None) for r in snapshot.reviews}
-    everything = tuple(True for _ in amended.amendments)
+    rulesets, owner = governing(amended, snapshot)
     out: list[Explanation] = []
     first = None
-    patterns = sorted({everything} | {_in_force(amended, d) for d in drawn.values()},
-                      reverse=True)  # the amended rules first: they are the ones shown
-    for pattern in patterns:
-        rs = amended.ruleset if pattern == everything else apply(
-            amended.base, [a for a, on in zip(amended.amendments, pattern) if on]).ruleset
+    # the amended rules first: they are the ones shown
+    for pattern, rs in sorted(rulesets.items(), reverse=True):
         if rs.rule(rule_id) is None:
             continue
         try:
@@ -178,14 +173,10 @@ def _explain_dated(amended, rule_id: str, snapshot: Snapshot, subject: str | Non
             continue
         first = first or rx
         left_out = [a.title for a, on in zip(amended.amendments, pattern) if not on]
-        for e in rx.bindings:
-            review = next((v for _, v in e.subject if v in drawn), None)
-            if (_in_force(amended, drawn[review]) if review is not None
-                    else everything) == pattern:
-                out.append(attrs.evolve(
-                    e, origin=rx, under=(None if not left_out else
-                                         "drawn before it took effect, so judged without: "
-                                         + "; ".join(left_out))))
+        under = ("drawn before it took effect, so judged without: " + "; ".join(left_out)
+                 if left_out else None)
+        out += [attrs.evolve(e, origin=rx, under=under) for e in rx.bindings
+                if owner(e.subject) == pattern]
     if first is None:  # no rule set has it, or no binding matches: say so as usual
         return explain(amended.ruleset if amended.ruleset.rule(rule_id) else amended.base,
                        rule_id, snapshot, subject, waivers)
