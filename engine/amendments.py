@@ -195,7 +195,10 @@ def load_amendment(path: str, text: str | None = None) -> Amendment:
 
 def _block_span(text: str, node: yaml.ScalarNode) -> tuple[int, int]:
     """Where the text of a literal block lies: from the line after its `|` to its end."""
-    return text.index("\n", node.start_mark.index) + 1, node.end_mark.index
+    start = text.find("\n", node.start_mark.index)
+    if start < 0:  # `add: |` on the file's last line, with no newline: an empty block
+        return node.end_mark.index, node.end_mark.index
+    return start + 1, node.end_mark.index
 
 
 def _blank_except(text: str, spans: Sequence[tuple[int, int]]) -> str:

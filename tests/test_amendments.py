@@ -281,3 +281,15 @@ def test_appendix_ii_reports_the_scope_differences(base):
     assert {f.subject[0][1] for f in scope} == recorded
     conv = next(f for f in scope if f.subject[0][1] == "COL-convention-1")
     assert "missing" in f"{conv.message}" and "31" in conv.message  # prevention, now phase 1
+
+
+def test_an_empty_block_on_the_last_line_without_a_newline_reads_as_with_one(tmp_path):
+    """`add: |` ending the file, with no newline after it, once raised a ValueError."""
+    from revmech.engine.amendments import load_amendment
+    head = "format: revmech/amendment@1\ntitle: x\nproposed_by: y\nadd: |"
+    bare, ended = tmp_path / "bare.yaml", tmp_path / "ended.yaml"
+    bare.write_text(head)
+    ended.write_text(head + "\n")
+    a, b = load_amendment(str(bare)), load_amendment(str(ended))
+    assert (a.title, a.parameters, a.repeal) == (b.title, b.parameters, b.repeal)
+    assert len(a.add) == len(b.add) == 0
