@@ -90,8 +90,7 @@ def worked_examples(ruleset: RuleSet, folder: str | None = None,
     shipped = folder is None
     folder = packaged_cases_dir() if shipped else folder
     cases = discover(folder, case_ruleset or ruleset)
-    shown_as = (CASES_DIR.replace(os.sep, "/") if shipped else folder.rstrip("/" + os.sep)
-                ) + "/"
+    shown_as = (CASES_DIR.replace(os.sep, "/") if shipped else folder.rstrip("/" + os.sep)) + "/"
     results: dict[str, CaseResult] = {}
     out: dict[str, tuple[Example, ...]] = {}
     for rule in ruleset.rules:
