@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import sys
 
 import click
 
 from revmech.engine.errors import RevmechError, UsageError
 
 from . import formats
+from .options import fail_input
 
 
 def write_pages(out: str, pages: dict[str, str]) -> None:
@@ -58,7 +58,6 @@ def docs(out, fmt, amendments, rules_dir, cases_dir):
                       examples=rules_dir is None or cases_dir is not None)
         write_pages(out, pages)
     except RevmechError as e:
-        click.echo(e.render(), err=True)
-        sys.exit(2)
+        fail_input(e)
     entry = "index.html" if fmt == "html" else "index.md"
     click.echo(f"wrote {len(pages)} files to {out}; open {os.path.join(out, entry)}")

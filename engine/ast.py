@@ -208,6 +208,10 @@ class Template:
     span: Span
 
 
+# How each modality reads in English (the docs, `explain`).
+MODALITY = {"shall": "must", "should": "should", "may": "may"}
+
+
 @attrs.frozen
 class Rule:
     id: str
@@ -375,3 +379,11 @@ def walk(node):
     yield node
     for c in children(node):
         yield from walk(c)
+
+
+def chain(node, op: str) -> list:
+    """The operands of a chain of one binary operator, flattened: `a and b and c` as
+    [a, b, c]; any other node as [node]."""
+    if isinstance(node, Binary) and node.op == op:
+        return chain(node.left, op) + chain(node.right, op)
+    return [node]

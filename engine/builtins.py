@@ -14,6 +14,7 @@ from typing import Any, Callable
 import attrs
 
 from . import values as V
+from .keywords import BUILTIN_NAMES
 from .types import (ANY, BOOLEAN, DATE, NUMBER, ListOf, MapOf, Type, Unknown, element, unify)
 
 
@@ -281,3 +282,4 @@ BUILTINS: dict[str, Builtin] = {b.name: b for b in [
     Builtin("mechanism_year", "mechanism_year(DATE)", "the mechanism year a date falls in",
             t_calendar("mechanism_year", DATE, NUMBER), _cal("mechanism_year"), True),
 ]}
+assert set(BUILTINS) == set(BUILTIN_NAMES), "keywords.BUILTIN_NAMES lists the built-ins"

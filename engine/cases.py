@@ -357,6 +357,13 @@ HOLDING = ("passed", "excepted")
 CASES_DIR = os.path.join("fixtures", "cases")
 
 
+def packaged_cases_dir() -> str:
+    """The folder of the shipped rule cases (in a checkout: fixtures/cases)."""
+    import importlib.resources  # for the docs only: a costly import on every run otherwise
+
+    return os.fspath(importlib.resources.files("revmech.fixtures") / "cases")
+
+
 @attrs.frozen
 class RuleCoverage:
     """Whether the cases show a rule holding and broken, and the cases that do."""
@@ -476,8 +483,9 @@ def run_cases(folder: str, ruleset: RuleSet) -> SuiteResult:
 
 def default_cases_dir() -> str:
     """The cases `revmech test` runs when given no folder: `fixtures/cases` in the current
-    folder (a checkout of the repository). The installed package ships no cases yet;
-    without that folder this is a usage error naming what to give."""
+    folder (a checkout of the repository). The installed package ships the cases too, but
+    for the docs' worked examples (`packaged_cases_dir`); without that folder this is a
+    usage error naming what to give."""
     if os.path.isdir(CASES_DIR):
         return CASES_DIR
     raise UsageError.at(f"no cases to run: there is no {CASES_DIR} folder here; give the "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from itertools import groupby
 
 import attrs
 import jinja2
@@ -18,13 +19,14 @@ from markupsafe import Markup
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 
-from . import english
+from . import ast, english
 from .amendments import Amended, _written
 from .builtins import BUILTINS
 from .examples import excusing, parameters_used, worked_examples
 from .findings import STATUSES
-from .grammar import KEYWORDS
+from .keywords import KEYWORDS
 from .procedures import Registry, trace
+from .reporters.common import esc
 from .lexer import RevmechLexer
 from .ruleset import RuleSet
 from .schema_doc import INTRO as SNAPSHOT_INTRO
@@ -107,18 +109,13 @@ def _redline(before: str | None, after: str | None) -> list[tuple[str, str]]:
     return [(ln[0], ln[2:]) for ln in lines if ln[:1] in " -+"]
 
 
-def _md(text: str) -> str:
-    """Text safe in a Markdown table cell or paragraph."""
-    return re.sub(r"([\\`*_\[\]|<>])", r"\\\1", " ".join(str(text).split()))
-
-
 def _environment(fmt: str) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("revmech.engine", f"templates/{fmt}"),
         autoescape=fmt == "html", trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
     env.filters["anchor"] = anchor
-    env.filters["md"] = _md
+    env.filters["md"] = esc
     env.filters["mdlinks"] = _md_links
     env.filters["mdcell"] = _md_cell
     return env
@@ -127,7 +124,7 @@ def _environment(fmt: str) -> jinja2.Environment:
 def _md_cell(text: str) -> str:
     """A value of several lines (a table) in one Markdown table cell: lines joined by
     <br>, their indentation kept."""
-    return "<br>".join("&nbsp;" * (len(ln) - len(ln.lstrip())) + _md(ln)
+    return "<br>".join("&nbsp;" * (len(ln) - len(ln.lstrip())) + esc(ln)
                        for ln in str(text).split("\n"))
 
 
@@ -163,11 +160,8 @@ def build(ruleset: RuleSet, registry: Registry, fmt: str = "html",
                             parameters_used(rule, ruleset.params), worked.get(rule.id, ()),
                             excusing(ruleset, rule.id) if rule.modality == "may" else (),
                             changes.get(rule.id)))
-    chapters: list[tuple[tuple, list[RuleDoc]]] = []
-    for d in docs:
-        if not chapters or chapters[-1][0] != d.chapter:
-            chapters.append((d.chapter, []))
-        chapters[-1][1].append(d)
+    chapters: list[tuple[tuple, list[RuleDoc]]] = [
+        (chapter, list(group)) for chapter, group in groupby(docs, key=lambda d: d.chapter)]
     used_by: dict[str, list[str]] = {}
     for d in docs:
         for p in d.params:
@@ -175,7 +169,7 @@ def build(ruleset: RuleSet, registry: Registry, fmt: str = "html",
 
     common = dict(
         ext=ext, chapters=chapters, registry=registry, params=ruleset.params,
-        show_value=show_value, modality=english.MODALITY,
+        show_value=show_value, modality=ast.MODALITY,
         modality_meaning=english.MODALITY_MEANING, amended=amended, changes=changes,
         param_changes=param_changes, title="Rules of the UNTOC review mechanism")
     env = _environment(fmt)
@@ -186,10 +180,12 @@ def build(ruleset: RuleSet, registry: Registry, fmt: str = "html",
         pages[path] = env.get_template(template).render(root=root, page=path, **common,
                                                         **context)
 
+    redlines = ({c.id: _redline(c.before, c.after) for c in amended.rules}
+                if amended is not None else {})
     render(f"index{ext}", "index.j2", trace=tr)
     for d in docs:
         render(f"rules/{d.rule.id}{ext}", "rule.j2", d=d,
-               redline=_redline(d.change.before, d.change.after) if d.change else None)
+               redline=redlines[d.rule.id] if d.change else None)
     render(f"parameters{ext}", "parameters.j2", used_by=used_by)
     render(f"trace{ext}", "trace.j2", trace=tr, sections=_sections(tr))
     render(f"language{ext}", "language.j2", keywords=KEYWORDS, clauses=CLAUSES,
@@ -197,10 +193,9 @@ def build(ruleset: RuleSet, registry: Registry, fmt: str = "html",
            builtins=BUILTINS, calls=english.CALLS, statuses=STATUS_MEANING)
     render(f"snapshot{ext}", "snapshot.j2", intro=SNAPSHOT_INTRO, classes=snapshot_rows())
     if amended is not None:
-        render(f"amendments{ext}", "amendments.j2",
-               redlines={c.id: _redline(c.before, c.after) for c in amended.rules})
+        render(f"amendments{ext}", "amendments.j2", redlines=redlines)
     if fmt == "html":
-        pages["style.css"] = _stylesheet(formatter)
+        pages["style.css"] = _stylesheet(env, formatter)
     else:
         pages = {path: _tidy_markdown(text) for path, text in pages.items()}
     return dict(sorted(pages.items()))
@@ -220,16 +215,11 @@ def _tidy_markdown(text: str) -> str:
 
 
 def _sections(tr) -> list[tuple[str, list]]:
-    out: list[tuple[str, list]] = []
-    for e in tr.entries:
-        if not out or out[-1][0] != e.paragraph.section:
-            out.append((e.paragraph.section, []))
-        out[-1][1].append(e)
-    return out
+    return [(section, list(group))
+            for section, group in groupby(tr.entries, key=lambda e: e.paragraph.section)]
 
 
-def _stylesheet(formatter: HtmlFormatter) -> str:
-    env = jinja2.Environment(loader=jinja2.PackageLoader("revmech.engine", "templates/html"),
-                             autoescape=False, keep_trailing_newline=True)
+def _stylesheet(env: jinja2.Environment, formatter: HtmlFormatter) -> str:
+    """The site's stylesheet, from the HTML environment (its CSS is not to be escaped)."""
     return env.get_template("style.css").render(
-        pygments=formatter.get_style_defs(".highlight"))
+        pygments=Markup(formatter.get_style_defs(".highlight")))

@@ -23,7 +23,6 @@ from .parameters import Parameter
 from .types import DATE, DURATION
 from .values import to_json
 
-MODALITY = {"shall": "must", "should": "should", "may": "may"}
 MODALITY_MEANING = {
     "shall": "must: an obligation; a breach is an error",
     "should": "should: a recommendation; a breach is a warning",
@@ -104,8 +103,7 @@ FIELD_READINGS = {
     "to": "the recipient of {obj}",
     "since": "the start date of {obj}",  # of a treaty status: ratification or signature
 }
-DATE_CALLS = frozenset(b.name for b in BUILTINS.values() if b.calendar
-                       and b.name in ("phase_start", "phase_end", "year_start", "year_end"))
+DATE_CALLS = frozenset({"phase_start", "phase_end", "year_start", "year_end"})
 
 
 @attrs.frozen
@@ -161,12 +159,6 @@ class Reader:
     def is_duration(self, e) -> bool:
         return isinstance(e, ast.DurationLit) or (isinstance(e, ast.Name)
                                                   and e.id in self.durations)
-
-    def operands(self, e, op: str) -> list:
-        """The operands of a chain of one logical operator, flattened."""
-        if isinstance(e, ast.Binary) and e.op == op:
-            return self.operands(e.left, op) + self.operands(e.right, op)
-        return [e]
 
     # ---- expressions -----------------------------------------------------------------
 
@@ -226,7 +218,7 @@ class Reader:
 
     def _binary(self, e: ast.Binary) -> str:
         if e.op in ("and", "or"):
-            parts = [self.phrase(x) for x in self.operands(e, e.op)]
+            parts = [self.phrase(x) for x in ast.chain(e, e.op)]
             if len(parts) == 2:
                 return BINARY[e.op].format(l=parts[0], r=parts[1])
             lead = "all of these hold: " if e.op == "and" else "at least one of these holds: "
@@ -285,7 +277,7 @@ class Reader:
     def clause(self, e) -> Clause:
         """A condition, as a list when it is a chain of `and` or of `or`."""
         for op, lead in (("and", "all of these:"), ("or", "at least one of these:")):
-            parts = self.operands(e, op)
+            parts = ast.chain(e, op)
             if len(parts) > 1:
                 return Clause(lead, tuple(self.clause(p) for p in parts))
         return Clause(self.phrase(e))
@@ -336,7 +328,7 @@ def explain(rule: ast.Rule, params: dict[str, Parameter]) -> list[Clause]:
 
 
 def assertion(r: Reader, modality: str, a) -> Clause:
-    verb = MODALITY[modality]
+    verb = ast.MODALITY[modality]
     if isinstance(a, ast.Holds):
         if isinstance(a.expr, ast.Bool) and not a.expr.value:  # `shall false`: never so
             return Clause(f"It {verb} never happen: each case the rule applies to is a "
@@ -345,15 +337,14 @@ def assertion(r: Reader, modality: str, a) -> Clause:
             return Clause("The permission applies (and excuses) when", (r.clause(a.expr),))
         return Clause(f"It {verb} hold that", (r.clause(a.expr),))
     fact = r.phrase(a.fact)
+    dated = r.is_date(a.fact)
     if a.kind in ("by", "holds_by"):  # the checker marks a boolean `by` as holds_by
-        when = f"by {r.phrase(a.anchor)}"
+        when = f"{'on or before' if dated else 'by'} {r.phrase(a.anchor)}"
     elif a.kind == "within":
         when = f"within {r.phrase(a.duration)} after {r.phrase(a.anchor)}"
     else:
         when = f"no later than {r.phrase(a.duration)} before {r.phrase(a.anchor)}"
-    if r.is_date(a.fact):
-        if a.kind in ("by", "holds_by"):
-            when = "on or before" + when[len("by"):]
+    if dated:
         return Clause(f"{_cap(fact)} {verb} fall {when}.")
     return Clause(f"It {verb} hold {when} that", (r.clause(a.fact),))
 

@@ -175,9 +175,7 @@ BINARY: dict[str, Callable[[Any, Any], Any]] = {
 
 
 def conjuncts(node) -> list:
-    if isinstance(node, ast.Binary) and node.op == "and":
-        return conjuncts(node.left) + conjuncts(node.right)
-    return [node] if node is not None else []
+    return ast.chain(node, "and") if node is not None else []
 
 
 def names_in(node) -> set[str]:

@@ -2,29 +2,23 @@
 is broken, run through the engine so that the findings and messages shown are real.
 
 The cases are those of `revmech test` (engine/cases.py). The shipped ones are package
-data of `revmech.fixtures` (fixtures/cases and the sample cycles they start from), so
+data of `revmech.fixtures` (fixtures/cases and the sample cycle they start from), so
 the docs can be built from an installed package.
 """
 
 from __future__ import annotations
 
-import importlib.resources
 import os
 
 import attrs
 import yaml
 
 from . import ast
-from .cases import Case, CaseResult, discover, run_case, _finding_subject, _subject_key
+from .cases import (CASES_DIR, HOLDING, Case, CaseResult, discover, packaged_cases_dir,
+                    run_case, _finding_subject, _subject_key)
+from .evaluator import _rule_exprs
 from .findings import FAILING, Finding
 from .ruleset import RuleSet
-
-HOLDING = ("passed", "excepted")
-
-
-def packaged_cases_dir() -> str:
-    """The folder of the shipped rule cases (in a checkout: fixtures/cases)."""
-    return os.fspath(importlib.resources.files("revmech.fixtures") / "cases")
 
 
 @attrs.frozen
@@ -35,10 +29,6 @@ class Example:
     changes: tuple[str, ...]  # each change, as YAML text
     findings: tuple[Finding, ...]  # of the rule, for the subjects the case expects
     ok: bool  # the case gave what it expects (under these rules)
-
-    @property
-    def statuses(self) -> tuple[str, ...]:
-        return tuple(f.status for f in self.findings)
 
 
 def _change_text(change) -> str:
@@ -70,15 +60,13 @@ def _pick(cases: list[Case], rule_id: str, statuses) -> tuple[Case, tuple] | Non
     return found[0]
 
 
-def _example(kind: str, picked, rule_id: str, folder: str, ruleset: RuleSet,
-             results: dict[str, CaseResult], shown_as: str) -> Example | None:
-    if picked is None:
-        return None
+def _example(kind: str, picked: tuple[Case, tuple], folder: str, ruleset: RuleSet,
+             results: dict[str, CaseResult], shown_as: str) -> Example:
     case, keys = picked
     if case.name not in results:
         results[case.name] = run_case(case, ruleset)
     result = results[case.name]
-    subjects = {(k[0], _subject_key(k[2])) for k in keys}
+    subjects = {(k[0], k[2]) for k in keys}  # an expectation's key has its subject sorted
     findings = tuple(f for f in result.findings
                      if (f.rule, _subject_key(_finding_subject(f))) in subjects)
     # named as in a checkout, so the pages do not depend on where the package is installed
@@ -102,41 +90,27 @@ def worked_examples(ruleset: RuleSet, folder: str | None = None,
     shipped = folder is None
     folder = packaged_cases_dir() if shipped else folder
     cases = discover(folder, case_ruleset or ruleset)
-    shown_as = "fixtures/cases/" if shipped else folder.rstrip("/" + os.sep) + "/"
+    shown_as = (CASES_DIR.replace(os.sep, "/") if shipped else folder.rstrip("/" + os.sep)) + "/"
     results: dict[str, CaseResult] = {}
     out: dict[str, tuple[Example, ...]] = {}
     for rule in ruleset.rules:
-        if rule.modality == "may":
-            picked = None
-            for other in excusing(ruleset, rule.id):
-                picked = _pick(cases, other, ("excepted",))
-                if picked is not None:
-                    holds = _example("holds", picked, other, folder, ruleset, results,
-                                     shown_as)
-                    break
-            examples = (holds,) if picked is not None else ()
+        if rule.modality == "may":  # holds where it excuses a finding of a rule citing it
+            excused = (_pick(cases, other, ("excepted",)) for other in excusing(ruleset, rule.id))
+            picks = [("holds", next((p for p in excused if p is not None), None))]
         else:
-            examples = tuple(x for x in (
-                _example("holds", _pick(cases, rule.id, HOLDING), rule.id, folder, ruleset,
-                         results, shown_as),
-                _example("broken", _pick(cases, rule.id, FAILING), rule.id, folder, ruleset,
-                         results, shown_as)) if x is not None)
-        out[rule.id] = examples
+            picks = [("holds", _pick(cases, rule.id, HOLDING)),
+                     ("broken", _pick(cases, rule.id, FAILING))]
+        out[rule.id] = tuple(_example(kind, picked, folder, ruleset, results, shown_as)
+                             for kind, picked in picks if picked is not None)
     return out
 
 
 def parameters_used(rule: ast.Rule, params) -> tuple[str, ...]:
     """The parameters a rule names, in the order they first appear."""
     seen: dict[str, None] = {}
-    roots = [b.source for b in rule.bindings] + [b.where for b in rule.bindings]
-    roots += [let.expr for let in rule.lets] + [rule.when]
-    a = rule.assertion
-    roots += [a.expr] if isinstance(a, ast.Holds) else [a.fact, a.duration, a.anchor]
-    roots += [rule.unless.expr] if rule.unless is not None else []
+    roots = _rule_exprs(rule)
     roots += [p for p in rule.message.parts if not isinstance(p, str)] if rule.message else []
     for root in roots:
-        if root is None:
-            continue
         for node in ast.walk(root):
             if isinstance(node, ast.Name) and node.id in params:
                 seen.setdefault(node.id)

@@ -15,13 +15,11 @@ import pyparsing as pp
 from . import ast
 from .ast import Span
 from .errors import Diagnostic, Loc, RuleSyntaxError
+from .keywords import DATE_PATTERN, KEYWORDS, RULE_ID_PATTERN
 
 pp.ParserElement.enable_packrat()
 pp.ParserElement.set_default_whitespace_chars(" \t\r\n")
 
-KEYWORDS = """rule chapter cites para text note for each in where let when shall should may
-    unless permitted by otherwise and or not implies if then else is recorded within after
-    no later than before true false nothing union intersect minus subset of""".split()
 K = {w: pp.Keyword(w).set_name(f"'{w}'") for w in KEYWORDS}
 COMMENT = pp.Regex(r"#[^\n]*").set_name("comment")
 
@@ -94,13 +92,13 @@ def need(element: pp.ParserElement, what: str) -> pp.ParserElement:
 IDENT = pp.Regex(r"(?!(?:" + "|".join(KEYWORDS) + r")(?![A-Za-z0-9_]))[A-Za-z_][A-Za-z0-9_]*"
                  ).set_name("a name")
 FIELD = pp.Regex(r"[A-Za-z_][A-Za-z0-9_]*").set_name("field name")
-RULE_ID = pp.Regex(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*").set_name("rule id (lower-case-with-dashes)")
+RULE_ID = pp.Regex(RULE_ID_PATTERN).set_name("rule id (lower-case-with-dashes)")
 STRING = pp.QuotedString('"', esc_char="\\", multiline=True, unquote_results=False).set_name(
     "quoted text")
 SINGLE = pp.QuotedString("'", esc_char="\\", multiline=True, unquote_results=False).set_name(
     "quoted text")  # handy inside messages, which are double-quoted
 INTEGER = pp.Regex(r"\d+(?:\.\d+)?(?![-\d])").set_name("number")
-DATE_TOKEN = pp.Regex(r"\d{4}-\d{2}-\d{2}(?![\d-])").set_name("date (YYYY-MM-DD)")
+DATE_TOKEN = pp.Regex(DATE_PATTERN).set_name("date (YYYY-MM-DD)")
 DURATION_TOKEN = pp.Regex(r"(\d+)\s+(days?|weeks?|months?|years?)\b").set_name(
     "duration (e.g. 3 weeks)")
 PARA_REF = pp.Regex(r"\d+(?:\([a-z]\))?").set_name("paragraph number, e.g. 19 or 53(b)")

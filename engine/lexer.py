@@ -1,8 +1,9 @@
 """A Pygments lexer for the revmech rule language, for the docs' highlighted rule source.
 
-Its keywords and built-in function names are taken from the grammar and the built-ins
-themselves, so the highlighting cannot drift from the language. Registered as the
-Pygments lexer `revmech` (entry point `pygments.lexers`).
+Its keywords, built-in function names and token patterns come from `keywords`, which the
+grammar uses too (and the built-ins check their names against), so the highlighting cannot
+drift from the language. Registered as the Pygments lexer `revmech` (entry point
+`pygments.lexers`), so any Pygments user imports it: it must not import the grammar.
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ from pygments.lexer import RegexLexer, bygroups, words
 from pygments.token import (Comment, Keyword, Name, Number, Operator, Punctuation, String,
                             Text, Whitespace)
 
-from .builtins import BUILTINS
-from .grammar import KEYWORDS
+from .keywords import BUILTIN_NAMES, DATE_PATTERN, KEYWORDS, RULE_ID_PATTERN
 
 # Keywords that open a clause of a rule (the rest are operators and values in expressions).
 CLAUSE_KEYWORDS = ("rule", "chapter", "cites", "para", "text", "note", "for", "each", "let",
@@ -35,16 +35,16 @@ class RevmechLexer(RegexLexer):
         "root": [
             (r"[ \t\r\n]+", Whitespace),
             (r"#[^\n]*", Comment.Single),
-            (r"(rule|permitted by)(\s+)([a-z][a-z0-9]*(?:-[a-z0-9]+)*)",
+            (r"(rule|permitted by)(\s+)(" + RULE_ID_PATTERN + ")",
              bygroups(Keyword.Declaration, Whitespace, Name.Function)),
             (r'"', String.Double, "string"),
             (r"'(?:\\.|[^'\\])*'", String.Single),
-            (r"\d{4}-\d{2}-\d{2}(?![\d-])", Number.Other),  # a date
+            (DATE_PATTERN, Number.Other),  # a date
             (r"\d+(?:\.\d+)?", Number),
             (words(CLAUSE_KEYWORDS, suffix=r"(?![A-Za-z0-9_])"), Keyword),
             (words(CONSTANTS, suffix=r"(?![A-Za-z0-9_])"), Keyword.Constant),
             (words(WORD_OPERATORS, suffix=r"(?![A-Za-z0-9_])"), Operator.Word),
-            (words(tuple(BUILTINS), suffix=r"(?=\s*\()"), Name.Builtin),
+            (words(BUILTIN_NAMES, suffix=r"(?=\s*\()"), Name.Builtin),
             (r"[A-Za-z_][A-Za-z0-9_]*", Name),
             (r"!=|<=|>=|[=<>+\-*/]", Operator),
             (r"[()\[\],.]", Punctuation),

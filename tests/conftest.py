@@ -33,3 +33,20 @@ def _own_rule_cache(tmp_path_factory):
         del os.environ["REVMECH_CACHE_DIR"]
     else:
         os.environ["REVMECH_CACHE_DIR"] = old
+
+
+@pytest.fixture(scope="session")
+def html_site(_own_rule_cache, tmp_path_factory):
+    """The HTML documentation of the shipped rules, built once a run (it takes seconds)
+    and written as `revmech docs` writes it: (folder, pages, ruleset, registry)."""
+    from revmech.cli.docs import write_pages
+    from revmech.engine.docsite import build
+    from revmech.engine.procedures import load_registry
+    from revmech.engine.ruleset import load_ruleset
+
+    ruleset = load_ruleset()
+    registry = load_registry()
+    pages = build(ruleset, registry, "html")
+    out = tmp_path_factory.mktemp("site")
+    write_pages(str(out), pages)
+    return out, pages, ruleset, registry

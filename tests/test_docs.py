@@ -12,6 +12,7 @@ from urllib.parse import unquote, urldefrag
 import pytest
 from click.testing import CliRunner
 
+from revmech.cli.docs import write_pages
 from revmech.cli.main import main
 from revmech.engine.amendments import load_and_apply
 from revmech.engine.docsite import anchor, build
@@ -38,10 +39,8 @@ def registry():
 
 
 @pytest.fixture(scope="module")
-def site(ruleset, registry, tmp_path_factory):
-    pages = build(ruleset, registry, "html")
-    out = tmp_path_factory.mktemp("site")
-    write(out, pages)
+def site(html_site):
+    out, pages, _, _ = html_site
     return out, pages
 
 
@@ -49,14 +48,8 @@ def site(ruleset, registry, tmp_path_factory):
 def markdown(ruleset, registry, tmp_path_factory):
     pages = build(ruleset, registry, "markdown")
     out = tmp_path_factory.mktemp("md")
-    write(out, pages)
+    write_pages(str(out), pages)
     return out, pages
-
-
-def write(out: Path, pages: dict[str, str]) -> None:
-    for path, text in pages.items():
-        (out / path).parent.mkdir(parents=True, exist_ok=True)
-        (out / path).write_text(text, encoding="utf-8")
 
 
 class Parsed(HTMLParser):
@@ -220,7 +213,7 @@ def amended_site(ruleset, registry, tmp_path_factory):
     amended = load_and_apply(ruleset, AMENDMENTS)
     pages = build(ruleset, registry, "html", amended)
     out = tmp_path_factory.mktemp("amended")
-    write(out, pages)
+    write_pages(str(out), pages)
     assert check_links(out, pages) > 500
     return amended, pages
 
@@ -332,7 +325,7 @@ def test_a_repealed_rule_is_listed_not_linked(ruleset, registry, tmp_path):
     pages = build(ruleset, registry, "html", load_and_apply(ruleset, [str(a)]),
                   examples=False)
     assert "rules/similar-legal-system.html" not in pages
-    write(tmp_path / "site", pages)
+    write_pages(str(tmp_path / "site"), pages)
     check_links(tmp_path / "site", pages)
     changes = Parsed(pages["amendments.html"])
     assert "similar-legal-system: repealed by Drop the legal-system preference" in changes.text

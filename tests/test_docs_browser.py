@@ -15,9 +15,6 @@ from pathlib import Path
 import pytest
 
 from cdp import Browser
-from revmech.engine.docsite import build
-from revmech.engine.procedures import load_registry
-from revmech.engine.ruleset import load_ruleset
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = next((p for p in (os.environ.get("CHROMIUM"), shutil.which("chromium"),
@@ -32,13 +29,8 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    ruleset = load_ruleset()
-    registry = load_registry()
-    out = tmp_path_factory.mktemp("site")
-    for path, text in build(ruleset, registry, "html").items():
-        (out / path).parent.mkdir(parents=True, exist_ok=True)
-        (out / path).write_text(text, encoding="utf-8")
+def site(html_site):
+    out, _, ruleset, registry = html_site
     return out, ruleset, registry
 
 

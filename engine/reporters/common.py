@@ -29,6 +29,14 @@ def one_line(text: str | None) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", " ".join((text or "").split()))
 
 
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")  # with [] escaped, () cannot make a link
+
+
+def esc(text: str) -> str:
+    """Text from the rules (ids, citations) that Markdown shows as written."""
+    return _SPECIAL.sub(r"\\\1", one_line(text))
+
+
 def version() -> str:
     import importlib.metadata  # for SARIF only: a costly import on every run otherwise
 

@@ -14,7 +14,6 @@ from ..explain import (LITERALS, Explanation, RuleExplanation, decisive, evaluat
                        value_of)
 from .common import one_line, waiver_note
 
-MODALITY = {"shall": "must", "should": "should", "may": "may"}
 STATUS = {
     "passed": "HOLDS",
     "violated": "FAILS (violated)",
@@ -66,7 +65,7 @@ def _tree(rx, e: Explanation, node, indent: str, depth: int, out: list[str]) -> 
     label = rx.text(node)
     if isinstance(node, ast.Binary) and node.op in ("and", "or"):
         out[-1] += "; all of:" if node.op == "and" else "; any of:"
-        for part in _chain(node, node.op):
+        for part in ast.chain(node, node.op):
             if not evaluated(e, part):
                 out.append(f"{indent}  {rx.text(part)} → not evaluated (not needed)")
             else:
@@ -76,13 +75,6 @@ def _tree(rx, e: Explanation, node, indent: str, depth: int, out: list[str]) -> 
         if isinstance(child, LITERALS) or rx.text(child) == label:
             continue
         _tree(rx, e, child, indent + "  ", depth + 1, out)
-
-
-def _chain(node, op: str) -> list:
-    """`a and b and c` as [a, b, c]."""
-    if isinstance(node, ast.Binary) and node.op == op:
-        return _chain(node.left, op) + _chain(node.right, op)
-    return [node]
 
 
 def _because(rx: RuleExplanation, e: Explanation, node) -> list[str]:
@@ -225,7 +217,7 @@ def _binding(rx: RuleExplanation, e: Explanation, lines: dict[str, list[str]]) -
 def render_text(rx: RuleExplanation, sources: dict[str, str]) -> str:
     lines = {file: text.splitlines() for file, text in sources.items()}
     rule = rx.rule
-    modality = MODALITY[rule.modality]
+    modality = ast.MODALITY[rule.modality]
     out = [f"{rule.id} ({', '.join(rule.cites)}): what the procedures say States {modality} "
            f"do; a breach is {'an error' if rule.severity == 'error' else 'a warning'}"]
     if rule.text:

@@ -8,14 +8,7 @@ import re
 from itertools import groupby
 
 from ..check import Report
-from .common import one_line, subject, unmatched_note, waiver_note, where
-
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")  # with [] escaped, () cannot make a link
-
-
-def esc(text: str) -> str:
-    """Text from the rules (ids, citations) that Markdown shows as written."""
-    return _SPECIAL.sub(r"\\\1", one_line(text))
+from .common import esc, one_line, subject, unmatched_note, waiver_note, where
 
 
 def code(text: str) -> str:
