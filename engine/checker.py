@@ -17,7 +17,7 @@ from . import ast
 from .ast import Span
 from .builtins import BUILTINS, TypeProblem
 from .errors import Diagnostic, Loc, RuleCheckError, did_you_mean, loc_at
-from .model import Snapshot, fields_of
+from .model import fields_of
 from .parameters import Parameter
 from .types import (ANY, BOOLEAN, DATE, DURATION, NUMBER, TEXT, Actor, Entity, ListOf, MapOf,
                     Type, Unknown, comparable, element, plural, unify)
