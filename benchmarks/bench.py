@@ -53,8 +53,7 @@ def revmech_command() -> list[str]:
     script = Path(sys.executable).with_name("revmech")
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-c", "import sys; from revmech.cli.main import main; "
-            "sys.exit(main())"]
+    return [sys.executable, "-c", "from revmech.cli.main import console; console()"]
 
 
 def run(cmd: list[str], env: dict, ok: tuple[int, ...] = (0,)) -> tuple[float, int]:

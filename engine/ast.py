@@ -13,8 +13,9 @@ from typing import Union
 
 import attrs
 
+from .records import frozen
 
-@attrs.frozen
+@frozen
 class Span:
     """Character offsets [start, end) into the source text of one rule file."""
 
@@ -25,51 +26,51 @@ class Span:
 # ---- expressions -------------------------------------------------------------------
 
 
-@attrs.frozen
+@frozen
 class Num:
     value: int | Fraction
     span: Span
 
 
-@attrs.frozen
+@frozen
 class Text:
     value: str
     span: Span
 
 
-@attrs.frozen
+@frozen
 class Bool:
     value: bool
     span: Span
 
 
-@attrs.frozen
+@frozen
 class DateLit:
     value: dt.date
     span: Span
 
 
-@attrs.frozen
+@frozen
 class DurationLit:
     amount: int
     unit: str  # day | week | month | year
     span: Span
 
 
-@attrs.frozen
+@frozen
 class Nothing:
     """The value that is not recorded (`nothing`)."""
 
     span: Span
 
 
-@attrs.frozen
+@frozen
 class Name:
     id: str
     span: Span
 
 
-@attrs.frozen
+@frozen
 class Attr:
     obj: "Expr"
     name: str
@@ -77,21 +78,21 @@ class Attr:
     name_span: Span
 
 
-@attrs.frozen
+@frozen
 class Index:
     obj: "Expr"
     key: "Expr"
     span: Span
 
 
-@attrs.frozen
+@frozen
 class Unary:
     op: str  # "-" | "not"
     operand: "Expr"
     span: Span
 
 
-@attrs.frozen
+@frozen
 class Binary:
     op: str  # arithmetic, comparison, logic, membership and set operators
     left: "Expr"
@@ -99,14 +100,14 @@ class Binary:
     span: Span
 
 
-@attrs.frozen
+@frozen
 class IsRecorded:
     operand: "Expr"
     negated: bool
     span: Span
 
 
-@attrs.frozen
+@frozen
 class If:
     cond: "Expr"
     then: "Expr"
@@ -114,13 +115,13 @@ class If:
     span: Span
 
 
-@attrs.frozen
+@frozen
 class ListLit:
     items: tuple["Expr", ...]
     span: Span
 
 
-@attrs.frozen
+@frozen
 class Selection:
     """`each x in C where P`, `E for each x in C where P`, or `C where P` (implicit x).
 
@@ -135,7 +136,7 @@ class Selection:
     var_span: Span | None = None
 
 
-@attrs.frozen
+@frozen
 class Call:
     func: str
     args: tuple["Expr | Selection", ...]
@@ -150,7 +151,7 @@ Expr = Union[Num, Text, Bool, DateLit, DurationLit, Nothing, Name, Attr, Index, 
 # ---- rules -------------------------------------------------------------------------
 
 
-@attrs.frozen
+@frozen
 class Binding:
     name: str
     source: Expr
@@ -159,7 +160,7 @@ class Binding:
     name_span: Span
 
 
-@attrs.frozen
+@frozen
 class Let:
     name: str
     expr: Expr
@@ -167,7 +168,7 @@ class Let:
     name_span: Span
 
 
-@attrs.frozen
+@frozen
 class Holds:
     """`shall EXPR`."""
 
@@ -175,7 +176,7 @@ class Holds:
     span: Span
 
 
-@attrs.frozen
+@frozen
 class Deadline:
     """`FACT within D after ANCHOR`, `FACT no later than D before ANCHOR`, `FACT by DATE`.
 
@@ -193,14 +194,14 @@ class Deadline:
 Assertion = Union[Holds, Deadline]
 
 
-@attrs.frozen
+@frozen
 class Unless:
     expr: Expr | None  # a condition, or
     permission: str | None  # `unless permitted by RULE`
     span: Span
 
 
-@attrs.frozen
+@frozen
 class Template:
     """A message: literal text and `{expr}` holes."""
 
@@ -212,7 +213,7 @@ class Template:
 MODALITY = {"shall": "must", "should": "should", "may": "may"}
 
 
-@attrs.frozen
+@frozen
 class Rule:
     id: str
     cites: tuple[str, ...]
@@ -234,7 +235,7 @@ class Rule:
         return {"shall": "error", "should": "warning", "may": "permission"}[self.modality]
 
 
-@attrs.frozen
+@frozen
 class RuleFile:
     path: str
     source: str

@@ -11,10 +11,9 @@ import math
 from fractions import Fraction
 from typing import Any, Callable
 
-import attrs
-
 from . import values as V
 from .keywords import BUILTIN_NAMES
+from .records import frozen
 from .types import (ANY, BOOLEAN, DATE, NUMBER, ListOf, MapOf, Type, Unknown, element, unify)
 
 
@@ -22,7 +21,7 @@ class TypeProblem(Exception):
     pass
 
 
-@attrs.frozen
+@frozen
 class Builtin:
     name: str
     signature: str  # for docs and messages

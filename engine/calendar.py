@@ -13,10 +13,11 @@ import re
 
 import attrs
 
+from .records import frozen
 _DURATION = re.compile(r"^\s*(\d+)\s+(day|week|month|year)s?\s*$")
 
 
-@attrs.frozen
+@frozen
 class Duration:
     amount: int
     unit: str  # day | week | month | year
@@ -55,7 +56,7 @@ def shift(date: dt.date, duration: Duration, sign: int) -> dt.date:
     return add_months(date, 12 * n)
 
 
-@attrs.frozen
+@frozen
 class MechanismCalendar:
     """Mechanism years are calendar years counted from `year_one`; phases span years.
 

@@ -13,10 +13,11 @@ from .findings import Finding
 from .gc_pause import paused_gc
 from .loader import judge_at, load_snapshot
 from .model import Snapshot
+from .records import frozen
 from .ruleset import RuleSet
 
 
-@attrs.frozen
+@frozen
 class SnapshotResult:
     file: str
     as_of: dt.date
@@ -24,7 +25,7 @@ class SnapshotResult:
     passed: int
 
 
-@attrs.frozen
+@frozen
 class Report:
     ruleset: RuleSet
     snapshots: tuple[SnapshotResult, ...]

@@ -19,6 +19,7 @@ from .builtins import BUILTINS, TypeProblem
 from .errors import Diagnostic, Loc, RuleCheckError, did_you_mean, loc_at
 from .model import fields_of
 from .parameters import Parameter
+from .records import define
 from .types import (ANY, BOOLEAN, DATE, DURATION, NUMBER, TEXT, Actor, Entity, ListOf, MapOf,
                     Type, Unknown, comparable, element, plural, unify)
 
@@ -37,7 +38,7 @@ class _Problem(Exception):
         self.message, self.span = message, span
 
 
-@attrs.define
+@define
 class Scope:
     names: dict[str, Type]
     kinds: dict[str, str]  # name -> binding | let | parameter | collection | value | message

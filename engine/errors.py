@@ -15,8 +15,9 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
+from .records import frozen
 
-@attrs.frozen(order=True)
+@frozen(order=True)
 class Loc:
     """A position in a source file; line and column count from 1."""
 
@@ -54,7 +55,7 @@ def source_line(text: str | None, line: int) -> str | None:
     return lines[line - 1] if 0 < line <= len(lines) else None
 
 
-@attrs.frozen
+@frozen
 class Diagnostic:
     """One located problem. `source` is the text of the file, when known, for the caret."""
 

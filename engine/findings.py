@@ -13,12 +13,13 @@ from typing import Any
 import attrs
 
 from .errors import Loc
+from .records import frozen
 
 FAILING = ("violated", "late", "overdue")
 STATUSES = ("violated", "late", "overdue", "pending", "excepted", "waived", "passed")
 
 
-@attrs.frozen
+@frozen
 class Finding:
     rule: str
     cites: tuple[str, ...]

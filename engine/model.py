@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from .errors import Loc
+from .records import frozen
 from .types import ACTOR, BOOLEAN, DATE, NUMBER, TEXT, Entity, ListOf, MapOf, Type
 
 INSTRUMENTS = ("convention", "trafficking", "smuggling", "firearms")
@@ -33,7 +34,7 @@ TREATY_STATUSES = ("party", "signatory")
 ACTOR_LABELS = ("secretariat", "public")
 
 
-@attrs.frozen
+@frozen
 class Spec:
     type: Type
     required: bool = False
@@ -61,7 +62,7 @@ def loc_field():
 
 def obj(cls):
     """Decorator: a frozen, identity-compared, slotted snapshot record."""
-    return attrs.frozen(eq=False, slots=True)(cls)
+    return frozen(eq=False, slots=True)(cls)
 
 
 def E(name: str) -> Entity:

@@ -17,6 +17,7 @@ import yaml
 from .calendar import Duration
 from .errors import Diagnostic, Loc, SnapshotError, did_you_mean
 from .loader import compose_plain, node_loc
+from .records import frozen
 from .types import (ANY, BOOLEAN, DATE, DURATION, NUMBER, TEXT, ListOf, MapOf, Type, Unknown,
                     unify)
 
@@ -25,7 +26,7 @@ _INT = re.compile(r"^[-+]?\d+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-@attrs.frozen
+@frozen
 class Parameter:
     name: str
     value: Any = attrs.field(eq=False)

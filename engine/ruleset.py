@@ -16,6 +16,7 @@ from .errors import UsageError
 from .evaluator import CompiledRule, compile_rule
 from .loader import read_text
 from .parameters import Parameter, load_parameters, phase_years
+from .records import frozen
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9,
          "X": 10}
@@ -34,7 +35,7 @@ def section_key(section: str | None):
     return (500, section)
 
 
-@attrs.frozen
+@frozen
 class RuleSet:
     files: tuple[ast.RuleFile, ...]  # the base rule files, as parsed
     rules: tuple[ast.Rule, ...]  # checked, in order

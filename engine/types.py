@@ -8,10 +8,9 @@ from set operations), tables dict, snapshot objects the attrs classes of `model`
 
 from __future__ import annotations
 
-import attrs
+from .records import frozen
 
-
-@attrs.frozen
+@frozen
 class Type:
     """Base: every type has a readable name used in checker messages."""
 
@@ -19,7 +18,7 @@ class Type:
         raise NotImplementedError
 
 
-@attrs.frozen
+@frozen
 class Scalar(Type):
     name: str  # number | boolean | text | date | duration
     article: str = "a"
@@ -38,7 +37,7 @@ DATE = Scalar("date")
 DURATION = Scalar("duration")
 
 
-@attrs.frozen
+@frozen
 class Entity(Type):
     """A snapshot object (State, Review, ...). `name` is the model class name."""
 
@@ -52,7 +51,7 @@ class Entity(Type):
         return self.name
 
 
-@attrs.frozen
+@frozen
 class Actor(Type):
     """A State, or a label for someone who is not one ("secretariat", "public")."""
 
@@ -66,7 +65,7 @@ class Actor(Type):
 ACTOR = Actor()
 
 
-@attrs.frozen
+@frozen
 class ListOf(Type):
     item: Type
 
@@ -77,7 +76,7 @@ class ListOf(Type):
         return f"list of {self.item}"
 
 
-@attrs.frozen
+@frozen
 class MapOf(Type):
     key: Type
     value: Type
@@ -89,7 +88,7 @@ class MapOf(Type):
         return f"table {self.key} -> {self.value}"
 
 
-@attrs.frozen
+@frozen
 class Unknown(Type):
     """Unknown statically (e.g. the element of an empty list): checks pass through it."""
 
