@@ -176,3 +176,27 @@ def test_snapshot_reference_is_up_to_date():
     """docs/snapshot.md is generated from the model: regenerate it when the model changes."""
     from revmech.engine.schema_doc import snapshot_reference
     assert (ROOT / "docs" / "snapshot.md").read_text() == snapshot_reference()
+
+
+CONSOLE = "import sys; sys.argv[0] = 'revmech'; from revmech.cli.main import console; console()"
+
+
+@pytest.mark.parametrize("args, code", [
+    (["check", PLANTED], 1),
+    (["check", CLEAN, "--format", "json"], 0),
+    (["check", "no-such-file.yaml"], 2),
+    (["--version"], 0),
+    (["check"], 2),  # a usage error, raised by click
+])
+def test_the_program_writes_what_main_writes_and_exits_with_its_code(args, code, tmp_path):
+    """`console` (the installed `revmech`) leaves with os._exit: nothing may be lost."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, REVMECH_CACHE_DIR=str(tmp_path))
+    proc = subprocess.run([sys.executable, "-c", CONSOLE, *args], capture_output=True,
+                          text=True, env=env)
+    inside = CliRunner().invoke(main, args, prog_name="revmech")
+    assert proc.returncode == code == inside.exit_code
+    assert proc.stdout == inside.stdout
+    assert proc.stderr == inside.stderr
