@@ -129,25 +129,28 @@ def test_explain_a_violation_matches_golden():
     golden("explain-experts-cap.txt", r.output)
 
 
-@pytest.mark.parametrize("rule,subject,status,because", [
-    ("experts-cap", "PAK/convention", "FAILS (violated) (error)",
+@pytest.mark.parametrize("rule,subject,head,because", [
+    ("experts-cap", "PAK/convention",
+     "state PAK, instrument convention: FAILS (violated) (error)",
      "appointed <= max_experts_per_instrument: no (appointed is 6; "
      "max_experts_per_instrument is 5)"),
-    ("uncac-exemption", "COL-convention-1", "FAILS (violated) (error)",
+    ("uncac-exemption", "COL-convention-1", "review COL-convention-1: FAILS (violated) (error)",
      "count(reviewed) = 0: no (count(reviewed) is 2)"),
-    ("consultations-in-three-weeks", "GEO-smuggling-1", "FAILS (done late) (error)",
+    ("consultations-in-three-weeks", "GEO-smuggling-1",
+     "review GEO-smuggling-1: FAILS (done late) (error)",
      "review.consultations.date is 2023-05-12; it was due by 2023-05-03"),
     ("reviewed-by-phase-end", "BOL/trafficking/1",
-     "FAILS (overdue: not done and past its date) (error)", "it was due by 2024-12-31"),
-    ("saq-complete", "COL-convention-1", "HOLDS", "It holds: every part of the condition"),
-    ("half-in-first-two-years", "2", "CANNOT BE JUDGED YET (pending)", "pending until"),
+     "state BOL, instrument trafficking, phase 1: FAILS (overdue: not done and past its "
+     "date) (error)", "it was due by 2024-12-31"),
+    ("saq-complete", "COL-convention-1", "review COL-convention-1: HOLDS",
+     "It holds: every part of the condition"),
+    ("half-in-first-two-years", "2", "phase 2: CANNOT BE JUDGED YET (pending)",
+     "pending until"),
 ])
-def test_explain_says_why(rule, subject, status, because):
+def test_explain_says_why(rule, subject, head, because):
     r = run("explain", rule, PLANTED, "--subject", subject)
     assert r.exit_code == 0, r.output
-    head = next(line for line in r.output.splitlines() if line.endswith(status))
-    assert subject.replace("/", "") in head.replace(", ", "").replace(" ", "") or \
-        subject.split("/")[0] in head
+    assert head in r.output.splitlines()
     assert because in " ".join(r.output.split())
 
 
@@ -238,12 +241,9 @@ def test_aggregate_names_no_state(breached_cycle):
     for name in names:
         assert name not in out, name
     assert str(breached_cycle) not in out
-    rows = {line.split()[2]: line for line in out.splitlines()
-            if line.startswith("para ") and len(line.split()) > 3}
     assert re.search(r"saq-complete\s+40\s", out)
     assert re.search(r"working-languages\s+fewer than 3\s", out)
     assert re.search(r"experts-cap\s+\d+\s", out)
-    assert rows
 
 
 def test_aggregate_is_ordered_by_paragraph():
