@@ -479,6 +479,16 @@ def test_a_rule_repealed_from_a_date_is_reported_in_every_format(tmp_path, fmt):
         case = next(c for c in next(iter(JUnitXml.fromstring(r.output.encode())))
                     if c.name.startswith("working-languages "))
         assert "ISL-convention-1" in case.result[0].text
+    elif fmt == "json":
+        found = [f for f in json.loads(r.output)["findings"]
+                 if f["rule"] == "working-languages"]
+        assert [(f["id"], f["status"]) for f in found] == [
+            ("working-languages/ISL-convention-1", "violated")]
+    elif fmt == "sarif":
+        found = [x for x in json.loads(r.output)["runs"][0]["results"]
+                 if x["ruleId"] == "working-languages"]
+        assert [(x["partialFingerprints"]["revmechFindingId/v1"], x["level"])
+                for x in found] == [("working-languages/ISL-convention-1", "error")]
 
 
 def test_aggregate_counts_a_rule_repealed_from_a_date(tmp_path):
