@@ -214,6 +214,39 @@ def path_from(node, var: str) -> tuple[str, ...] | None:
     return None
 
 
+def index_plan(n: ast.Selection, local: set[str]):
+    """How a selection's candidates are found: `(None, tests)` to range over its whole
+    source, or `((equalities, membership), tests)` to take them from an index, where
+    equalities are `(path, other expression)` (`item.a.b = other`) and membership is
+    `(path, expression)` (`expression in item.a.b`) or None. `tests` are the conditions
+    left to test on each candidate (all of them when both kinds of index serve: whichever
+    index gives the smaller bucket, the other tests still apply)."""
+    parts = conjuncts(n.where)
+    if not (isinstance(n.source, ast.Name) and n.source.id in GLOBAL_COLLECTIONS
+            and n.source.id not in local and n.where is not None):
+        return None, parts
+    eq: list = []
+    member = None
+    rest = []
+    for c in parts:
+        if isinstance(c, ast.Binary) and c.op == "=":
+            for mine, other in ((c.left, c.right), (c.right, c.left)):
+                p = path_from(mine, n.var)
+                if p is not None and n.var not in names_in(other):
+                    eq.append((p, other))
+                    break
+            else:
+                rest.append(c)
+        elif (isinstance(c, ast.Binary) and c.op == "in" and member is None
+              and path_from(c.right, n.var) is not None and n.var not in names_in(c.left)):
+            member = (path_from(c.right, n.var), c.left)
+        else:
+            rest.append(c)
+    if not eq and member is None:
+        return None, parts
+    return (eq, member), (parts if eq and member is not None else rest)
+
+
 class Compiler:
     """Compiles one checked rule's expressions; `local` are its bindings and lets."""
 
@@ -361,32 +394,15 @@ class Compiler:
 
     def _candidates(self, n: ast.Selection):
         """The items a selection must test, from an index when its condition allows."""
-        source = self(n.source)
-        parts = conjuncts(n.where)
-        full = (lambda env, ctx: (lambda s: None if s is None else V.items(s))(source(env, ctx)))
-        if not (isinstance(n.source, ast.Name) and n.source.id in GLOBAL_COLLECTIONS
-                and n.source.id not in self.local and n.where is not None):
-            return full, parts
-        eq: list[tuple[tuple[str, ...], Fn]] = []
-        member: tuple[tuple[str, ...], Fn] | None = None
-        rest = []
-        for c in parts:
-            if isinstance(c, ast.Binary) and c.op == "=":
-                for mine, other in ((c.left, c.right), (c.right, c.left)):
-                    p = path_from(mine, n.var)
-                    if p is not None and n.var not in names_in(other):
-                        eq.append((p, self(other)))
-                        break
-                else:
-                    rest.append(c)
-            elif (isinstance(c, ast.Binary) and c.op == "in" and member is None
-                  and path_from(c.right, n.var) is not None and n.var not in names_in(c.left)):
-                member = (path_from(c.right, n.var), self(c.left))
-            else:
-                rest.append(c)
+        plan, tests = index_plan(n, self.local)
+        if plan is None:
+            source = self(n.source)
+            return (lambda env, ctx: (lambda s: None if s is None else V.items(s))(
+                source(env, ctx))), tests
+        eq_nodes, member_node = plan
+        eq = [(p, self(other)) for p, other in eq_nodes]
+        member = (member_node[0], self(member_node[1])) if member_node is not None else None
         name = n.source.id
-        if not eq and member is None:
-            return full, parts
         paths = tuple(p for p, _ in eq)
         getters = [g for _, g in eq]
 
@@ -406,8 +422,7 @@ class Compiler:
                 if best is None or len(bucket) < len(best):
                     best = bucket
             return best
-        # every test stays a filter: whichever index served, the other tests still apply
-        return by_index, (parts if eq and member is not None else rest)
+        return by_index, tests
 
     def _call(self, n: ast.Call):
         b = BUILTINS[n.func]
@@ -471,6 +486,7 @@ class CompiledRule:
     witness_exprs: tuple[tuple[str, Fn], ...]
     params: tuple[str, ...]
     references: tuple[bool, ...]  # per binding: not over `states` (its States are refs)
+    fast: Any = None  # codegen's function deciding each binding's status, or None
 
     def text(self, node) -> str:
         return " ".join(self.source[node.span.start:node.span.end].split())
@@ -479,7 +495,8 @@ class CompiledRule:
 def compile_rule(rule: ast.Rule, index: int, source: str, params: dict[str, Parameter],
                  permissions: dict[str, "CompiledRule"],
                  compiler: Callable[[set[str]], Compiler] = Compiler) -> CompiledRule:
-    """`compiler` makes the expression compiler (explain passes one that records values)."""
+    """`compiler` makes the expression compiler (explain passes one that records values);
+    with the plain one, the rule is also translated for the fast evaluator (codegen)."""
     local = {b.name for b in rule.bindings} | {let.name for let in rule.lets}
     c = compiler(local)
     text = lambda node: " ".join(source[node.span.start:node.span.end].split())  # noqa: E731
@@ -516,9 +533,14 @@ def compile_rule(rule: ast.Rule, index: int, source: str, params: dict[str, Para
         message = tuple(p if isinstance(p, str) else c(p) for p in rule.message.parts)
     references = tuple(not (isinstance(b.source, ast.Name) and b.source.id == "states")
                        for b in rule.bindings)
+    fast = None
+    if compiler is Compiler and rule.modality != "may":
+        from .codegen import compile_fast
+
+        fast = compile_fast(rule, params)
     return CompiledRule(rule, index, source, bindings, lets,
                         c(rule.when) if rule.when is not None else None, assertion, unless,
-                        message, tuple(witness), tuple(used), references)
+                        message, tuple(witness), tuple(used), references, fast)
 
 
 def _compared(expr) -> list:
@@ -567,6 +589,11 @@ def judge(cr: CompiledRule, env: dict, ctx: Context):
     fact = cr.assertion[1](env, ctx)
     anchor = cr.assertion[3](env, ctx)
     duration = cr.assertion[2](env, ctx) if cr.assertion[2] is not None else None
+    return decide(kind, fact, anchor, duration, ctx.as_of)
+
+
+def decide(kind: str, fact, anchor, duration, as_of: dt.date):
+    """(status, due, values) of a deadline from the values of its parts."""
     if anchor is None or (kind not in ("by", "holds_by") and duration is None):
         return "pending", None, {"unstarted": True}
     try:
@@ -578,9 +605,9 @@ def judge(cr: CompiledRule, env: dict, ctx: Context):
     if kind == "holds_by":
         if fact is True:
             return "passed", due, {}
-        return ("pending" if ctx.as_of <= due else "violated"), due, {"condition": True}
+        return ("pending" if as_of <= due else "violated"), due, {"condition": True}
     if fact is None:
-        return ("overdue" if ctx.as_of > due else "pending"), due, info
+        return ("overdue" if as_of > due else "pending"), due, info
     if kind == "within" and fact < anchor:  # done before the clock started: out of order
         return "violated", due, dict(info, fact=fact, early=True)
     return ("passed" if fact <= due else "late"), due, dict(info, fact=fact)
@@ -597,21 +624,32 @@ def evaluate_rule(cr: CompiledRule, ctx: Context,
     env = dict(ctx.globals)
     names = [b[0] for b in cr.bindings]
 
+    def record(status, due, info):
+        reason = excused(cr, env, ctx) if status in FAILING else None
+        if reason is not None:
+            status = "excepted"
+        out.append(_finding(cr, env, ctx, status, due, info, reason, names))
+
+    if cr.fast is not None:
+        def finish(done, status, due, info):
+            """A binding the fast function did not count as passed: its finding."""
+            env.update(zip(names, done[0]))
+            env.update(zip([name for name, _ in cr.lets], done[1]))
+            record(status, due, info)
+        return out, cr.fast(ctx, ctx.globals, keep_passed, finish)
+
     def leaf():
         for name, f in cr.lets:
             env[name] = f(env, ctx)
         if cr.when is not None and cr.when(env, ctx) is not True:
             return
         status, due, info = judge(cr, env, ctx)
-        reason = excused(cr, env, ctx) if status in FAILING else None
-        if reason is not None:
-            status = "excepted"
         if status == "passed":
             nonlocal passed
             passed += 1
             if not keep_passed:
                 return
-        out.append(_finding(cr, env, ctx, status, due, info, reason, names))
+        record(status, due, info)
 
     for_each_binding(cr, ctx, env, leaf)
     return out, passed
