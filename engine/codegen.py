@@ -17,6 +17,7 @@ identifier. Every other identifier is our own (`t1`, `v2`, `g3`, ...).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import keyword
 
@@ -32,6 +33,7 @@ from .evaluator import BINARY, index_plan, outer_paths
 _PLAIN_KEYS = frozenset([str, int, bool, dt.date, type(None)])
 _FAST_EQUAL = frozenset([str, int, dt.date])
 _FAST_ORDER = frozenset([int, dt.date])
+_CALENDAR_KEYS = frozenset([int, dt.date])
 _ORDER = {"<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
@@ -57,7 +59,8 @@ def _contains(collection, v):
 _HELPERS = {"_key": V.key, "_equal": V.equal, "_items": V.items, "_contains": _contains,
             "_index_slow": _index_slow, "_isinstance": isinstance, "_getattr": getattr,
             "_type": type, "_len": len, "_tuple": tuple, "_str": str,
-            "_PLAIN_KEYS": _PLAIN_KEYS, "_FAST_EQUAL": _FAST_EQUAL, "_FAST_ORDER": _FAST_ORDER}
+            "_PLAIN_KEYS": _PLAIN_KEYS, "_CALENDAR_KEYS": _CALENDAR_KEYS,
+            "_FAST_EQUAL": _FAST_EQUAL, "_FAST_ORDER": _FAST_ORDER}
 
 
 def _field(name: str) -> str:
@@ -77,28 +80,65 @@ class _Gen:
         self.local = local  # as Compiler.local: the names memo keys are read from
         self.global_names = global_names
         self.consts: list = []
+        self.known: dict[str, object] = {}  # a constant's variable -> its value
         self.lines: list[str] = []
         self.depth = 1
         self.n = 0
         self.scope: dict[str, str] = {}  # a rule's name -> our local variable
         self.hoisted: dict[str, str] = {}  # a global name -> our local variable
         self.indexes: dict = {}  # (collection, paths, member) -> our local variable
+        self.calendar: dict[str, str] = {}  # a calendar function -> its values' dict
+        # Values already computed where the code being written runs: an attribute step or
+        # a key, by (what, input, field) -> variable; one dict per enclosing block.
+        self.done: list[dict] = [{}]
 
     # -- output -----------------------------------------------------------------------
 
     def emit(self, line: str) -> None:
         self.lines.append("    " * self.depth + line)
 
+    @contextlib.contextmanager
+    def block(self, header: str | None = None):
+        """An indented block; what is computed in it is not reused after it."""
+        if header is not None:
+            self.emit(header)
+        self.depth += 1
+        self.done.append({})
+        try:
+            yield
+        finally:
+            self.done.pop()
+            self.depth -= 1
+
+    def reuse(self, what: tuple) -> str | None:
+        return next((d[what] for d in reversed(self.done) if what in d), None)
+
     def tmp(self, prefix: str = "t") -> str:
         self.n += 1
         return f"{prefix}{self.n}"
 
     def const(self, value) -> str:
+        """A variable holding `value` (read from the constants table once per run)."""
         self.consts.append(value)
-        return f"C[{len(self.consts) - 1}]"
+        v = f"c{len(self.consts) - 1}"
+        self.known[v] = value
+        return v
+
+    def maybe_none(self, atom: str) -> bool:
+        return atom == "None" or (atom not in self.known and atom not in ("True", "False"))
+
+    def none_test(self, *atoms: str) -> str:
+        """`a is None or b is None`, without the atoms known not to be None."""
+        return " or ".join(f"{a} is None" for a in atoms if self.maybe_none(a)) or "False"
 
     def key(self, v: str) -> str:
-        return f"({v} if _type({v}) in _PLAIN_KEYS else _key({v}))"
+        """The variable holding `V.key(v)`, computed once per block."""
+        done = self.reuse(("key", v))
+        if done is None:
+            done = self.tmp("k")
+            self.emit(f"{done} = {v} if _type({v}) in _PLAIN_KEYS else _key({v})")
+            self.done[-1][("key", v)] = done
+        return done
 
     # -- expressions: each returns an atom (a variable or a literal) ----------------------
 
@@ -139,18 +179,28 @@ class _Gen:
         while isinstance(root, ast.Attr):
             names.append(root.name)
             root = root.obj
-        t = self.tmp()
-        self.emit(f"{t} = {self(root)}")
-        for name in reversed(names):
-            self.emit(f"{t} = None if {t} is None or _isinstance({t}, _str) "
-                      f"else _getattr({t}, {_field(name)}, None)")
+        t = self(root)
+        for name in reversed(names):  # each step once per block: `review.draw` is common
+            done = self.reuse(("attr", t, name))
+            if done is None:
+                done = self.tmp()
+                if name.startswith("_") or hasattr(str, name) or hasattr(None, name):
+                    self.emit(f"{done} = None if {t} is None or _isinstance({t}, _str) "
+                              f"else _getattr({t}, {_field(name)}, None)")
+                else:  # the same: neither None nor a text (the loader's str) has it
+                    self.emit(f"{done} = _getattr({t}, {_field(name)}, None)")
+                self.done[-1][("attr", t, name)] = done
+            t = done
         return t
 
     def _index(self, n):
         m, k = self(n.obj), self(n.key)
-        t = self.tmp()
-        self.emit(f"{t} = None if {m} is None or {k} is None else "
-                  f"{m}[{k}] if {k} in {m} else _index_slow({m}, {k})")
+        t = self.reuse(("index", m, k))
+        if t is None:
+            t = self.tmp()
+            self.emit(f"{t} = None if {self.none_test(m, k)} else "
+                      f"{m}[{k}] if {k} in {m} else _index_slow({m}, {k})")
+            self.done[-1][("index", m, k)] = t
         return t
 
     def _unary(self, n):
@@ -167,14 +217,21 @@ class _Gen:
         a = self(n.left)
         b = self(n.right)
         t = self.tmp()
+        none = self.none_test(a, b)
         if op in ("=", "!="):
-            self.emit(f"{t} = None if {a} is None or {b} is None else True if {a} is {b} else "
-                      f"({a} == {b}) if _type({a}) is _type({b}) and _type({a}) in _FAST_EQUAL "
-                      f"else _equal({a}, {b})")
+            text = next((x for x in (a, b) if type(self.known.get(x)) is str), None)
+            if text is not None:  # against a text: `==` unless the other is a record
+                other = b if text == a else a
+                self.emit(f"{t} = None if {none} else ({a} == {b}) if _type({other}) is _str "
+                          f"else _equal({a}, {b})")
+            else:
+                self.emit(f"{t} = None if {none} else True if {a} is {b} else ({a} == {b}) "
+                          f"if _type({a}) is _type({b}) and _type({a}) in _FAST_EQUAL "
+                          f"else _equal({a}, {b})")
         elif op in ("in", "not in"):
             self.emit(f"{t} = _contains({b}, {a})")
         elif op in _ORDER:
-            self.emit(f"{t} = None if {a} is None or {b} is None else ({a} {_ORDER[op]} {b}) "
+            self.emit(f"{t} = None if {none} else ({a} {_ORDER[op]} {b}) "
                       f"if _type({a}) is _type({b}) and _type({a}) in _FAST_ORDER "
                       f"else {self.const(BINARY[op])}({a}, {b})")
         elif op in BINARY:
@@ -193,20 +250,18 @@ class _Gen:
                    "implies": f"{a} is False"}[n.op]
         self.emit(f"if {decided}:")
         self.emit(f"    {t} = {n.op != 'and'}")
-        self.emit("else:")
-        self.depth += 1
-        b = self(n.right)
-        if n.op == "and":
-            self.emit(f"{t} = False if {b} is False else None if {a} is None or {b} is None "
-                      f"else True")
-        else:
-            if n.op == "implies":  # not a, then or
-                na = self.tmp()
-                self.emit(f"{na} = None if {a} is None else not {a}")
-                a = na
-            self.emit(f"{t} = True if {a} is True or {b} is True else None if {a} is None "
-                      f"or {b} is None else False")
-        self.depth -= 1
+        with self.block("else:"):
+            b = self(n.right)
+            if n.op == "and":
+                self.emit(f"{t} = False if {b} is False else None if {a} is None "
+                          f"or {b} is None else True")
+            else:
+                if n.op == "implies":  # not a, then or
+                    na = self.tmp()
+                    self.emit(f"{na} = None if {a} is None else not {a}")
+                    a = na
+                self.emit(f"{t} = True if {a} is True or {b} is True else None if {a} is None "
+                          f"or {b} is None else False")
         return t
 
     def _isrecorded(self, n):
@@ -221,10 +276,8 @@ class _Gen:
         self.emit(f"if {c} is None:")
         self.emit(f"    {t} = None")
         for test, branch in ((f"elif {c}:", n.then), ("else:", n.else_)):
-            self.emit(test)
-            self.depth += 1
-            self.emit(f"{t} = {self(branch)}")
-            self.depth -= 1
+            with self.block(test):
+                self.emit(f"{t} = {self(branch)}")
         return t
 
     def _listlit(self, n):
@@ -249,24 +302,20 @@ class _Gen:
             v = self.tmp("v")
             self.emit(f"if {pool} is None:")
             self.emit(f"    {t} = None")
-            self.emit("else:")
-            self.depth += 1
-            out = self.tmp("o")
-            self.emit(f"{out} = []")
-            self.emit(f"for {v} in {pool}:")
-            self.depth += 1
-            self.scope[var] = v
-            try:
-                for c in tests:
-                    self.emit(f"if {self(c)} is not True:")
-                    self.emit("    continue")
-                item = self(n.projection) if n.projection is not None else v
-            finally:
-                del self.scope[var]
-            self.emit(f"{out}.append({item})")
-            self.depth -= 1
-            self.emit(f"{t} = _tuple({out})")
-            self.depth -= 1
+            with self.block("else:"):
+                out = self.tmp("o")
+                self.emit(f"{out} = []")
+                with self.block(f"for {v} in {pool}:"):
+                    self.scope[var] = v
+                    try:
+                        for c in tests:
+                            self.emit(f"if {self(c)} is not True:")
+                            self.emit("    continue")
+                        item = self(n.projection) if n.projection is not None else v
+                    finally:
+                        del self.scope[var]
+                    self.emit(f"{out}.append({item})")
+                self.emit(f"{t} = _tuple({out})")
             return t
         finally:
             self.local = outer
@@ -280,32 +329,29 @@ class _Gen:
             return pool
         eq, member = plan
         name = n.source.id
-        if eq:
-            vals = [self(other) for _, other in eq]
-            self.emit(f"if {' or '.join(v + ' is None' for v in vals)}:")
-            self.emit(f"    {pool} = ()")
-            self.emit("else:")
-            self.depth += 1
-            index = self._index_var(name, tuple(p for p, _ in eq), False)
-            self.emit(f"{pool} = {index}.get(({''.join(self.key(v) + ', ' for v in vals)}), ())")
-        if member is not None:
-            v = self(member[1])
-            self.emit(f"if {v} is None:")
-            self.emit(f"    {pool} = ()")
-            self.emit("else:")
-            self.depth += 1
-            index = self._index_var(name, (member[0],), True)
-            bucket = f"{index}.get({self.key(v)}, ())"
+        with contextlib.ExitStack() as blocks:
             if eq:
-                b = self.tmp("b")
-                self.emit(f"{b} = {bucket}")
-                self.emit(f"if _len({b}) < _len({pool}):")
-                self.emit(f"    {pool} = {b}")
-            else:
-                self.emit(f"{pool} = {bucket}")
-            self.depth -= 1
-        if eq:
-            self.depth -= 1
+                vals = [self(other) for _, other in eq]
+                self.emit(f"if {self.none_test(*vals)}:")
+                self.emit(f"    {pool} = ()")
+                blocks.enter_context(self.block("else:"))
+                index = self._index_var(name, tuple(p for p, _ in eq), False)
+                keys = [self.key(v) for v in vals]
+                self.emit(f"{pool} = {index}.get(({''.join(k + ', ' for k in keys)}), ())")
+            if member is not None:
+                v = self(member[1])
+                self.emit(f"if {v} is None:")
+                self.emit(f"    {pool} = ()")
+                with self.block("else:"):
+                    index = self._index_var(name, (member[0],), True)
+                    bucket = f"{index}.get({self.key(v)}, ())"
+                    if eq:
+                        b = self.tmp("b")
+                        self.emit(f"{b} = {bucket}")
+                        self.emit(f"if _len({b}) < _len({pool}):")
+                        self.emit(f"    {pool} = {b}")
+                    else:
+                        self.emit(f"{pool} = {bucket}")
         return pool
 
     def _index_var(self, name: str, paths: tuple, member: bool) -> str:
@@ -327,7 +373,25 @@ class _Gen:
         def call():
             args = [self(a) for a in n.args]
             t = self.tmp()
-            self.emit(f"{t} = {impl}(ctx, {''.join(a + ', ' for a in args)})")
+            if n.func == "count" and len(args) == 1:  # len(V.items(xs)), for a tuple
+                (xs,) = args
+                self.emit(f"{t} = None if {xs} is None else _len({xs}) if _type({xs}) is _tuple "
+                          f"else {impl}(ctx, {xs})")
+            elif b.calendar and len(args) == 1:
+                # a function of the snapshot's calendar: remembered per run, by a key of
+                # one exact type (1 and True, equal as keys, may not read the same)
+                (x,) = args
+                if n.func not in self.calendar:
+                    self.calendar[n.func] = f"y{len(self.calendar)}"
+                y = self.calendar[n.func]
+                self.emit(f"{t} = {y}.get({x}, _MISSING) if _type({x}) in _CALENDAR_KEYS "
+                          f"else _MISSING")
+                with self.block(f"if {t} is _MISSING:"):
+                    self.emit(f"{t} = {impl}(ctx, {x})")
+                    self.emit(f"if _type({x}) in _CALENDAR_KEYS:")
+                    self.emit(f"    {y}[{x}] = {t}")
+            else:
+                self.emit(f"{t} = {impl}(ctx, {''.join(a + ', ' for a in args)})")
             return t
         if not any(isinstance(a, ast.Selection) for a in n.args):
             return call()
@@ -336,18 +400,16 @@ class _Gen:
     def _memoized(self, n, body) -> str:
         """As Compiler._memoized: the same keys in `ctx.memo`, so either evaluator may
         find what the other computed."""
-        vals = [self(p) for p in outer_paths(n, self.local)]
-        k = self.tmp("k")
-        if len(vals) == 1:
-            self.emit(f"{k} = ({id(n)!r}, {self.key(vals[0])})")
+        keys = [self.key(self(p)) for p in outer_paths(n, self.local)]
+        k = self.tmp("m")
+        if len(keys) == 1:
+            self.emit(f"{k} = ({id(n)!r}, {keys[0]})")
         else:
-            self.emit(f"{k} = ({id(n)!r}, ({''.join(self.key(v) + ', ' for v in vals)}))")
+            self.emit(f"{k} = ({id(n)!r}, ({''.join(key + ', ' for key in keys)}))")
         t = self.tmp()
         self.emit(f"{t} = memo.get({k}, _MISSING)")
-        self.emit(f"if {t} is _MISSING:")
-        self.depth += 1
-        self.emit(f"{t} = memo[{k}] = {body()}")
-        self.depth -= 1
+        with self.block(f"if {t} is _MISSING:"):
+            self.emit(f"{t} = memo[{k}] = {body()}")
         return t
 
 
@@ -366,6 +428,7 @@ def generate(rule: ast.Rule, params) -> tuple[str, list]:
         g.emit(f"if {s} is not None:")
         g.emit(f"  for {v} in _items({s}):")
         g.depth += 1
+        g.done.append({})  # what is computed per item of this binding
         g.scope[b.name] = v
         values.append(v)
         if b.where is not None:
@@ -407,8 +470,10 @@ def generate(rule: ast.Rule, params) -> tuple[str, list]:
     head += ["    _MISSING = H['_MISSING']", "    _decide = H['_decide']",
              "    def run(ctx, G, keep, finish):", "        memo = ctx.memo",
              "        as_of = ctx.as_of", "        passed = 0"]
-    head += [f"        {v} = G[{g.const(name)}]" for name, v in g.hoisted.items()]
+    hoisted = [f"        {v} = G[{g.const(name)}]" for name, v in g.hoisted.items()]
+    head += [f"        c{i} = C[{i}]" for i in range(len(g.consts))] + hoisted
     head += [f"        {x} = None" for x, _ in g.indexes.values()]
+    head += [f"        {y} = {{}}" for y in g.calendar.values()]
     body = ["    " + line for line in g.lines]
     tail = ["        return passed", "    return run"]
     return "\n".join(head + body + tail) + "\n", g.consts

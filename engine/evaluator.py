@@ -51,15 +51,18 @@ class Context:
         idx = self.indexes.get(k)
         if idx is None:
             idx = {}
+            key = V.key
             for item in self.globals[collection]:
                 if member:
                     for m in V.items(_path(item, paths[0]) or ()):
-                        idx.setdefault(V.key(m), []).append(item)
+                        idx.setdefault(key(m), []).append(item)
                 else:
-                    vals = tuple(_path(item, p) for p in paths)
-                    if any(v is None for v in vals):
-                        continue
-                    idx.setdefault(tuple(V.key(v) for v in vals), []).append(item)
+                    vals = [_path(item, p) for p in paths]
+                    for v in vals:
+                        if v is None:
+                            break
+                    else:
+                        idx.setdefault(tuple([key(v) for v in vals]), []).append(item)
             self.indexes[k] = idx
         return idx
 

@@ -48,8 +48,16 @@ def key(v: Any) -> Any:
         return frozenset([key(x) for x in v])
     if kind == _TABLE:
         return id(v)
-    i = ident(v)
-    return i if i is not v else id(v)
+    for attr in plan[1]:  # ident(v), inlined: records are keyed at every index lookup
+        x = getattr(v, attr, None)
+        if x is not None:
+            return x if x is not v else id(v)
+    if plan[2]:
+        label = getattr(v, "label", None)
+        if label is not None:
+            x = label()
+            return x if x is not v else id(v)
+    return id(v)
 
 
 def key_set(collection: Any) -> frozenset:
