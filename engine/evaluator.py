@@ -14,6 +14,7 @@ per snapshot; an aggregate is computed once per distinct value of the outer name
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import operator
 from fractions import Fraction
 from typing import Any, Callable
@@ -158,11 +159,11 @@ def _set_op(op):
             return V.key_set(a) <= V.key_set(b)
         if op == "union":
             ak = V.key_set(a)
-            return tuple(V.items(a)) + tuple(x for x, k in zip(V.items(b), V.item_keys(b))
-                                             if k not in ak)
+            return tuple(V.items(a)) + tuple([x for x, k in zip(V.items(b), V.item_keys(b))
+                                              if k not in ak])
         bk = V.key_set(b)
         keep = op == "intersect"
-        return tuple(x for x, k in zip(V.items(a), V.item_keys(a)) if (k in bk) == keep)
+        return tuple([x for x, k in zip(V.items(a), V.item_keys(a)) if (k in bk) == keep])
     return f
 
 
@@ -492,7 +493,13 @@ class CompiledRule:
     fast: Any = None  # codegen's function deciding each binding's status, or None
 
     def text(self, node) -> str:
-        return " ".join(self.source[node.span.start:node.span.end].split())
+        return _text(self.source, node.span.start, node.span.end)
+
+
+@functools.lru_cache(maxsize=4096)
+def _text(source: str, start: int, end: int) -> str:
+    """A node's text on one line (remembered: each finding's message quotes its rule)."""
+    return " ".join(source[start:end].split())
 
 
 def compile_rule(rule: ast.Rule, index: int, source: str, params: dict[str, Parameter],
@@ -604,16 +611,18 @@ def decide(kind: str, fact, anchor, duration, as_of: dt.date):
             if kind == "within" else duration.before(anchor)
     except (ValueError, OverflowError):
         return "pending", None, {"unstarted": True}
-    info = {"anchor": anchor, "duration": duration}
     if kind == "holds_by":
         if fact is True:
             return "passed", due, {}
         return ("pending" if as_of <= due else "violated"), due, {"condition": True}
     if fact is None:
-        return ("overdue" if as_of > due else "pending"), due, info
+        return ("overdue" if as_of > due else "pending"), due, {"anchor": anchor,
+                                                               "duration": duration}
     if kind == "within" and fact < anchor:  # done before the clock started: out of order
-        return "violated", due, dict(info, fact=fact, early=True)
-    return ("passed" if fact <= due else "late"), due, dict(info, fact=fact)
+        return "violated", due, {"anchor": anchor, "duration": duration, "fact": fact,
+                                 "early": True}
+    return (("passed" if fact <= due else "late"), due,
+            {"anchor": anchor, "duration": duration, "fact": fact})
 
 
 def evaluate_rule(cr: CompiledRule, ctx: Context,

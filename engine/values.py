@@ -165,6 +165,11 @@ def number(v: Any) -> Any:
 
 def to_json(v: Any) -> Any:
     """The JSON form of a value, for witnesses and reports."""
+    t = type(v)
+    if t is str or t is int or t is bool:  # the common cases first: Fraction's isinstance
+        return v  # goes through its ABC
+    if t is dt.date:
+        return v.isoformat()
     if v is None or isinstance(v, (bool, str)):
         return v
     if isinstance(v, int):
