@@ -42,6 +42,7 @@ class Context:
     globals: dict
     indexes: dict = attrs.Factory(dict)
     memo: dict = attrs.Factory(dict)
+    fast: bool = False  # rules run as generated code (codegen), see FAST_FROM
 
     @property
     def as_of(self) -> dt.date:
@@ -76,14 +77,22 @@ def _path(obj: Any, path: tuple[str, ...]) -> Any:
     return obj
 
 
+# Records in a snapshot from which its rules run as generated code: compiling them costs
+# about as much as evaluating a snapshot of ~600 records with the closures.
+FAST_FROM = 500
+
+
 def make_context(snapshot: Snapshot, params: dict[str, Parameter],
                  phase_years: dict[int, tuple[int, int]]) -> Context:
     g: dict[str, Any] = {name: p.value for name, p in params.items()}
+    records = 0
     for name in GLOBAL_COLLECTIONS:
         value = getattr(snapshot, name)
         g[name] = tuple(value.values()) if isinstance(value, dict) else value
+        records += len(g[name] or ())
     g["as_of"] = snapshot.as_of
-    return Context(snapshot, MechanismCalendar(snapshot.mechanism.year_one, phase_years), g)
+    return Context(snapshot, MechanismCalendar(snapshot.mechanism.year_one, phase_years), g,
+                   fast=records >= FAST_FROM)
 
 
 # ---- expressions ---------------------------------------------------------------------
@@ -490,7 +499,7 @@ class CompiledRule:
     witness_exprs: tuple[tuple[str, Fn], ...]
     params: tuple[str, ...]
     references: tuple[bool, ...]  # per binding: not over `states` (its States are refs)
-    fast: Any = None  # codegen's function deciding each binding's status, or None
+    fast: Any = None  # codegen.FastRule: the function deciding each binding's status
 
     def text(self, node) -> str:
         return _text(self.source, node.span.start, node.span.end)
@@ -545,9 +554,9 @@ def compile_rule(rule: ast.Rule, index: int, source: str, params: dict[str, Para
                        for b in rule.bindings)
     fast = None
     if compiler is Compiler and rule.modality != "may":
-        from .codegen import compile_fast
+        from .codegen import FastRule
 
-        fast = compile_fast(rule, params)
+        fast = FastRule(rule, params)
     return CompiledRule(rule, index, source, bindings, lets,
                         c(rule.when) if rule.when is not None else None, assertion, unless,
                         message, tuple(witness), tuple(used), references, fast)
@@ -642,13 +651,14 @@ def evaluate_rule(cr: CompiledRule, ctx: Context,
             status = "excepted"
         out.append(_finding(cr, env, ctx, status, due, info, reason, names))
 
-    if cr.fast is not None:
+    fast = cr.fast.function() if cr.fast is not None and ctx.fast else None
+    if fast is not None:
         def finish(done, status, due, info):
             """A binding the fast function did not count as passed: its finding."""
             env.update(zip(names, done[0]))
             env.update(zip([name for name, _ in cr.lets], done[1]))
             record(status, due, info)
-        return out, cr.fast(ctx, ctx.globals, keep_passed, finish)
+        return out, fast(ctx, ctx.globals, keep_passed, finish)
 
     def leaf():
         for name, f in cr.lets:
