@@ -21,7 +21,9 @@ import contextlib
 import datetime as dt
 import keyword
 
-from . import ast
+import attrs
+
+from . import ast, model
 from . import values as V
 from .builtins import BUILTINS
 from .calendar import Duration
@@ -56,10 +58,23 @@ def _contains(collection, v):
     return any(V.key(x) == k for x in V.items(collection))
 
 
+# Built-ins written inline (each as its implementation in builtins computes it).
+_INLINE = {  # (name, number of arguments) -> the expression
+    ("count", 1): "None if {a} is None else _len({a}) if _type({a}) is _tuple "
+                  "else {impl}(ctx, {a})",
+    ("keys", 1): "None if {a} is None else _tuple({a})",
+    ("confirmed", 1): "{a} is True",
+    ("first_recorded", 2): "{a} if {a} is not None else {b}",
+}
+
+# The snapshot's records: compared by identity, so their keys can be remembered by object.
+_RECORDS = frozenset(c for c in vars(model).values() if isinstance(c, type) and attrs.has(c)
+                     and c.__eq__ is object.__eq__ and c.__hash__ is object.__hash__)
+
 _HELPERS = {"_key": V.key, "_equal": V.equal, "_items": V.items, "_contains": _contains,
             "_index_slow": _index_slow, "_isinstance": isinstance, "_getattr": getattr,
             "_type": type, "_len": len, "_tuple": tuple, "_str": str,
-            "_PLAIN_KEYS": _PLAIN_KEYS, "_CALENDAR_KEYS": _CALENDAR_KEYS,
+            "_PLAIN_KEYS": _PLAIN_KEYS, "_CALENDAR_KEYS": _CALENDAR_KEYS, "_RECORDS": _RECORDS,
             "_FAST_EQUAL": _FAST_EQUAL, "_FAST_ORDER": _FAST_ORDER}
 
 
@@ -136,7 +151,10 @@ class _Gen:
         done = self.reuse(("key", v))
         if done is None:
             done = self.tmp("k")
-            self.emit(f"{done} = {v} if _type({v}) in _PLAIN_KEYS else _key({v})")
+            self.emit(f"{done} = {v} if _type({v}) in _PLAIN_KEYS else "
+                      f"rkeys.get({v}, _MISSING) if _type({v}) in _RECORDS else _key({v})")
+            self.emit(f"if {done} is _MISSING:")
+            self.emit(f"    {done} = rkeys[{v}] = _key({v})")
             self.done[-1][("key", v)] = done
         return done
 
@@ -373,10 +391,9 @@ class _Gen:
         def call():
             args = [self(a) for a in n.args]
             t = self.tmp()
-            if n.func == "count" and len(args) == 1:  # len(V.items(xs)), for a tuple
-                (xs,) = args
-                self.emit(f"{t} = None if {xs} is None else _len({xs}) if _type({xs}) is _tuple "
-                          f"else {impl}(ctx, {xs})")
+            inline = _INLINE.get((n.func, len(args)))
+            if inline is not None:
+                self.emit(f"{t} = " + inline.format(**dict(zip("ab", args)), impl=impl))
             elif b.calendar and len(args) == 1:
                 # a function of the snapshot's calendar: remembered per run, by a key of
                 # one exact type (1 and True, equal as keys, may not read the same)
@@ -469,6 +486,7 @@ def generate(rule: ast.Rule, params) -> tuple[str, list]:
     head += [f"    {name} = H[{name!r}]" for name in sorted(_HELPERS)]
     head += ["    _MISSING = H['_MISSING']", "    _decide = H['_decide']",
              "    def run(ctx, G, keep, finish):", "        memo = ctx.memo",
+             "        rkeys = ctx.keys",
              "        as_of = ctx.as_of", "        passed = 0"]
     hoisted = [f"        {v} = G[{g.const(name)}]" for name, v in g.hoisted.items()]
     head += [f"        c{i} = C[{i}]" for i in range(len(g.consts))] + hoisted

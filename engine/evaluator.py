@@ -43,6 +43,7 @@ class Context:
     indexes: dict = attrs.Factory(dict)
     memo: dict = attrs.Factory(dict)
     fast: bool = False  # rules run as generated code (codegen), see FAST_FROM
+    keys: dict = attrs.Factory(dict)  # a record -> its V.key (codegen)
 
     @property
     def as_of(self) -> dt.date:
