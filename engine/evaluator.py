@@ -172,6 +172,8 @@ def _set_op(op):
             return tuple(V.items(a)) + tuple([x for x, k in zip(V.items(b), V.item_keys(b))
                                               if k not in ak])
         bk = V.key_set(b)
+        if not bk:  # `minus []` is common (`scope minus exempt`)
+            return tuple(V.items(a)) if op == "minus" else ()
         keep = op == "intersect"
         return tuple([x for x, k in zip(V.items(a), V.item_keys(a)) if (k in bk) == keep])
     return f
