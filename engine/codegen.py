@@ -45,11 +45,9 @@ def _index_slow(m, k):
     return next((v for mk, v in m.items() if V.key(mk) == kk), None)
 
 
-def _contains(collection, v):
-    """`V.contains`, answered from the remembered key set of a tuple when it can be."""
-    if collection is None or v is None:
-        return None
-    k = V.key(v)
+def _contains(collection, k):
+    """`V.contains(collection, v)` given `k = V.key(v)` (neither is None), answered from
+    the remembered key set of a tuple when it can be."""
     if type(collection) is tuple:
         try:
             return k in V._tuple_key(collection)
@@ -247,7 +245,7 @@ class _Gen:
                           f"if _type({a}) is _type({b}) and _type({a}) in _FAST_EQUAL "
                           f"else _equal({a}, {b})")
         elif op in ("in", "not in"):
-            self.emit(f"{t} = _contains({b}, {a})")
+            self.emit(f"{t} = None if {none} else _contains({b}, {self.key(a)})")
         elif op in _ORDER:
             self.emit(f"{t} = None if {none} else ({a} {_ORDER[op]} {b}) "
                       f"if _type({a}) is _type({b}) and _type({a}) in _FAST_ORDER "

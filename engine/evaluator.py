@@ -2,8 +2,13 @@
 
 Each expression becomes a function `(env, ctx) -> value`: `env` maps the names in scope
 (collections, parameters, bindings, lets) to values, `ctx` holds what is built once per
-snapshot (the mechanism calendar, indexes, memoized aggregates). No eval/exec: the only
-operations are those below, and every loop ranges over a finite snapshot collection.
+snapshot (the mechanism calendar, indexes, memoized aggregates). The only operations
+are those below, and every loop ranges over a finite snapshot collection.
+
+These closures are the reference: `explain` records their values, and they build every
+finding. On snapshots of FAST_FROM records or more, each rule's bindings are judged by a
+Python function generated from the same checked rule (`codegen`), which computes the same
+values in the same order, with the same memo keys and indexes.
 
 Cost stays linear in the snapshot: a selection over a snapshot collection whose condition
 compares an item's field with an outer value (`experts where expert.state = state`), or
