@@ -417,10 +417,11 @@ class _Gen:
         find what the other computed."""
         keys = [self.key(self(p)) for p in outer_paths(n, self.local)]
         k = self.tmp("m")
+        node = self.const(id(n))  # a constant, so that the source does not vary by process
         if len(keys) == 1:
-            self.emit(f"{k} = ({id(n)!r}, {keys[0]})")
+            self.emit(f"{k} = ({node}, {keys[0]})")
         else:
-            self.emit(f"{k} = ({id(n)!r}, ({''.join(key + ', ' for key in keys)}))")
+            self.emit(f"{k} = ({node}, ({''.join(key + ', ' for key in keys)}))")
         t = self.tmp()
         self.emit(f"{t} = memo.get({k}, _MISSING)")
         with self.block(f"if {t} is _MISSING:"):
