@@ -111,3 +111,13 @@ def _nodes(rule):
 
     for e in _rule_exprs(rule):
         yield from ast.walk(e)
+
+
+def test_a_rule_too_deep_to_generate_keeps_its_closures():
+    """300 alternatives nest deeper than Python compiles: the rule is judged by its
+    closures, with the same findings."""
+    alternatives = " or ".join(["(review.phase = 9 and review.draw is recorded)"] * 300)
+    text = f"rule deep\n  cites para 1\n  for each review in reviews\n  shall {alternatives}\n"
+    rs = build_ruleset([("deep.rules", text)], PARAMS_TEXT, "rules/parameters.yaml")
+    assert rs.compiled[0].fast.function() is None
+    assert_same(rs, sample_snapshot(0))
