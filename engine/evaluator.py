@@ -58,24 +58,40 @@ class Context:
         k = (collection, paths, member)
         idx = self.indexes.get(k)
         if idx is None:
-            idx = {}
-            key = V.key
-            for item in self.globals[collection]:
-                if member:
-                    for m in V.items(_path(item, paths[0]) or ()):
-                        idx.setdefault(key(m), []).append(item)
-                else:
-                    vals = [_path(item, p) for p in paths]
-                    for v in vals:
-                        if v is None:
-                            break
-                    else:
-                        idx.setdefault(tuple([key(v) for v in vals]), []).append(item)
-            self.indexes[k] = idx
+            idx = self.indexes[k] = _build_index(self.globals[collection], paths, member)
         return idx
 
 
+_PLAIN = frozenset([str, int, dt.date])  # types that are their own key (values.key)
+
+
+def _build_index(items, paths: tuple[tuple[str, ...], ...], member: bool) -> dict:
+    idx: dict = {}
+    key = V.key
+    for item in items:
+        if member:
+            for m in V.items(_path(item, paths[0]) or ()):
+                idx.setdefault(key(m), []).append(item)
+            continue
+        keys = []
+        for p in paths:
+            v = _path(item, p)
+            if v is None:  # not recorded: the item is in no bucket
+                break
+            keys.append(v if type(v) in _PLAIN else key(v))
+        else:
+            k = tuple(keys)
+            bucket = idx.get(k)
+            if bucket is None:
+                idx[k] = [item]
+            else:
+                bucket.append(item)
+    return idx
+
+
 def _path(obj: Any, path: tuple[str, ...]) -> Any:
+    if len(path) == 1:
+        return None if obj is None else getattr(obj, path[0], None)
     for name in path:
         if obj is None:
             return None
