@@ -170,6 +170,12 @@ def to_json(v: Any) -> Any:
         return v  # goes through its ABC
     if t is dt.date:
         return v.isoformat()
+    if t is tuple:
+        return [to_json(x) for x in v]
+    plan = _PLANS.get(t)
+    if plan is not None and plan[0] == _RECORD:  # a snapshot record: its id
+        i = ident(v)
+        return to_json(i) if i is not v else t.__name__
     if v is None or isinstance(v, (bool, str)):
         return v
     if isinstance(v, int):
