@@ -245,7 +245,10 @@ class _Gen:
                           f"if _type({a}) is _type({b}) and _type({a}) in _FAST_EQUAL "
                           f"else _equal({a}, {b})")
         elif op in ("in", "not in"):
-            self.emit(f"{t} = None if {none} else _contains({b}, {self.key(a)})")
+            self.emit(f"if {none}:")
+            self.emit(f"    {t} = None")
+            with self.block("else:"):  # the item's key only when both are recorded
+                self.emit(f"{t} = _contains({b}, {self.key(a)})")
         elif op in _ORDER:
             self.emit(f"{t} = None if {none} else ({a} {_ORDER[op]} {b}) "
                       f"if _type({a}) is _type({b}) and _type({a}) in _FAST_ORDER "
