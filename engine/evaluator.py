@@ -2,8 +2,13 @@
 
 Each expression becomes a function `(env, ctx) -> value`: `env` maps the names in scope
 (collections, parameters, bindings, lets) to values, `ctx` holds what is built once per
-snapshot (the mechanism calendar, indexes, memoized aggregates). No eval/exec: the only
-operations are those below, and every loop ranges over a finite snapshot collection.
+snapshot (the mechanism calendar, indexes, memoized aggregates). The only operations
+are those below, and every loop ranges over a finite snapshot collection.
+
+These closures are the reference: `explain` records their values, and they build every
+finding. On snapshots of FAST_FROM records or more, each rule's bindings are judged by a
+Python function generated from the same checked rule (`codegen`), which computes the same
+values in the same order, with the same memo keys and indexes.
 
 Cost stays linear in the snapshot: a selection over a snapshot collection whose condition
 compares an item's field with an outer value (`experts where expert.state = state`), or
@@ -14,6 +19,7 @@ per snapshot; an aggregate is computed once per distinct value of the outer name
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import operator
 from fractions import Fraction
 from typing import Any, Callable
@@ -41,6 +47,8 @@ class Context:
     globals: dict
     indexes: dict = attrs.Factory(dict)
     memo: dict = attrs.Factory(dict)
+    fast: bool = False  # rules run as generated code (codegen), see FAST_FROM
+    keys: dict = attrs.Factory(dict)  # a record -> its V.key (codegen)
 
     @property
     def as_of(self) -> dt.date:
@@ -50,21 +58,40 @@ class Context:
         k = (collection, paths, member)
         idx = self.indexes.get(k)
         if idx is None:
-            idx = {}
-            for item in self.globals[collection]:
-                if member:
-                    for m in V.items(_path(item, paths[0]) or ()):
-                        idx.setdefault(V.key(m), []).append(item)
-                else:
-                    vals = tuple(_path(item, p) for p in paths)
-                    if any(v is None for v in vals):
-                        continue
-                    idx.setdefault(tuple(V.key(v) for v in vals), []).append(item)
-            self.indexes[k] = idx
+            idx = self.indexes[k] = _build_index(self.globals[collection], paths, member)
         return idx
 
 
+_PLAIN = frozenset([str, int, dt.date])  # types that are their own key (values.key)
+
+
+def _build_index(items, paths: tuple[tuple[str, ...], ...], member: bool) -> dict:
+    idx: dict = {}
+    key = V.key
+    for item in items:
+        if member:
+            for m in V.items(_path(item, paths[0]) or ()):
+                idx.setdefault(key(m), []).append(item)
+            continue
+        keys = []
+        for p in paths:
+            v = _path(item, p)
+            if v is None:  # not recorded: the item is in no bucket
+                break
+            keys.append(v if type(v) in _PLAIN else key(v))
+        else:
+            k = tuple(keys)
+            bucket = idx.get(k)
+            if bucket is None:
+                idx[k] = [item]
+            else:
+                bucket.append(item)
+    return idx
+
+
 def _path(obj: Any, path: tuple[str, ...]) -> Any:
+    if len(path) == 1:
+        return None if obj is None else getattr(obj, path[0], None)
     for name in path:
         if obj is None:
             return None
@@ -72,14 +99,22 @@ def _path(obj: Any, path: tuple[str, ...]) -> Any:
     return obj
 
 
+# Records in a snapshot from which its rules run as generated code: compiling them costs
+# about as much as evaluating a snapshot of ~600 records with the closures.
+FAST_FROM = 500
+
+
 def make_context(snapshot: Snapshot, params: dict[str, Parameter],
                  phase_years: dict[int, tuple[int, int]]) -> Context:
     g: dict[str, Any] = {name: p.value for name, p in params.items()}
+    records = 0
     for name in GLOBAL_COLLECTIONS:
         value = getattr(snapshot, name)
         g[name] = tuple(value.values()) if isinstance(value, dict) else value
+        records += len(g[name] or ())
     g["as_of"] = snapshot.as_of
-    return Context(snapshot, MechanismCalendar(snapshot.mechanism.year_one, phase_years), g)
+    return Context(snapshot, MechanismCalendar(snapshot.mechanism.year_one, phase_years), g,
+                   fast=records >= FAST_FROM)
 
 
 # ---- expressions ---------------------------------------------------------------------
@@ -155,11 +190,13 @@ def _set_op(op):
             return V.key_set(a) <= V.key_set(b)
         if op == "union":
             ak = V.key_set(a)
-            return tuple(V.items(a)) + tuple(x for x, k in zip(V.items(b), V.item_keys(b))
-                                             if k not in ak)
+            return tuple(V.items(a)) + tuple([x for x, k in zip(V.items(b), V.item_keys(b))
+                                              if k not in ak])
         bk = V.key_set(b)
+        if not bk:  # `minus []` is common (`scope minus exempt`)
+            return tuple(V.items(a)) if op == "minus" else ()
         keep = op == "intersect"
-        return tuple(x for x, k in zip(V.items(a), V.item_keys(a)) if (k in bk) == keep)
+        return tuple([x for x, k in zip(V.items(a), V.item_keys(a)) if (k in bk) == keep])
     return f
 
 
@@ -212,6 +249,39 @@ def path_from(node, var: str) -> tuple[str, ...] | None:
     if isinstance(node, ast.Name) and node.id == var and out:
         return tuple(reversed(out))
     return None
+
+
+def index_plan(n: ast.Selection, local: set[str]):
+    """How a selection's candidates are found: `(None, tests)` to range over its whole
+    source, or `((equalities, membership), tests)` to take them from an index, where
+    equalities are `(path, other expression)` (`item.a.b = other`) and membership is
+    `(path, expression)` (`expression in item.a.b`) or None. `tests` are the conditions
+    left to test on each candidate (all of them when both kinds of index serve: whichever
+    index gives the smaller bucket, the other tests still apply)."""
+    parts = conjuncts(n.where)
+    if not (isinstance(n.source, ast.Name) and n.source.id in GLOBAL_COLLECTIONS
+            and n.source.id not in local and n.where is not None):
+        return None, parts
+    eq: list = []
+    member = None
+    rest = []
+    for c in parts:
+        if isinstance(c, ast.Binary) and c.op == "=":
+            for mine, other in ((c.left, c.right), (c.right, c.left)):
+                p = path_from(mine, n.var)
+                if p is not None and n.var not in names_in(other):
+                    eq.append((p, other))
+                    break
+            else:
+                rest.append(c)
+        elif (isinstance(c, ast.Binary) and c.op == "in" and member is None
+              and path_from(c.right, n.var) is not None and n.var not in names_in(c.left)):
+            member = (path_from(c.right, n.var), c.left)
+        else:
+            rest.append(c)
+    if not eq and member is None:
+        return None, parts
+    return (eq, member), (parts if eq and member is not None else rest)
 
 
 class Compiler:
@@ -361,32 +431,15 @@ class Compiler:
 
     def _candidates(self, n: ast.Selection):
         """The items a selection must test, from an index when its condition allows."""
-        source = self(n.source)
-        parts = conjuncts(n.where)
-        full = (lambda env, ctx: (lambda s: None if s is None else V.items(s))(source(env, ctx)))
-        if not (isinstance(n.source, ast.Name) and n.source.id in GLOBAL_COLLECTIONS
-                and n.source.id not in self.local and n.where is not None):
-            return full, parts
-        eq: list[tuple[tuple[str, ...], Fn]] = []
-        member: tuple[tuple[str, ...], Fn] | None = None
-        rest = []
-        for c in parts:
-            if isinstance(c, ast.Binary) and c.op == "=":
-                for mine, other in ((c.left, c.right), (c.right, c.left)):
-                    p = path_from(mine, n.var)
-                    if p is not None and n.var not in names_in(other):
-                        eq.append((p, self(other)))
-                        break
-                else:
-                    rest.append(c)
-            elif (isinstance(c, ast.Binary) and c.op == "in" and member is None
-                  and path_from(c.right, n.var) is not None and n.var not in names_in(c.left)):
-                member = (path_from(c.right, n.var), self(c.left))
-            else:
-                rest.append(c)
+        plan, tests = index_plan(n, self.local)
+        if plan is None:
+            source = self(n.source)
+            return (lambda env, ctx: (lambda s: None if s is None else V.items(s))(
+                source(env, ctx))), tests
+        eq_nodes, member_node = plan
+        eq = [(p, self(other)) for p, other in eq_nodes]
+        member = (member_node[0], self(member_node[1])) if member_node is not None else None
         name = n.source.id
-        if not eq and member is None:
-            return full, parts
         paths = tuple(p for p, _ in eq)
         getters = [g for _, g in eq]
 
@@ -406,8 +459,7 @@ class Compiler:
                 if best is None or len(bucket) < len(best):
                     best = bucket
             return best
-        # every test stays a filter: whichever index served, the other tests still apply
-        return by_index, (parts if eq and member is not None else rest)
+        return by_index, tests
 
     def _call(self, n: ast.Call):
         b = BUILTINS[n.func]
@@ -471,15 +523,23 @@ class CompiledRule:
     witness_exprs: tuple[tuple[str, Fn], ...]
     params: tuple[str, ...]
     references: tuple[bool, ...]  # per binding: not over `states` (its States are refs)
+    fast: Any = None  # codegen.FastRule: the function deciding each binding's status
 
     def text(self, node) -> str:
-        return " ".join(self.source[node.span.start:node.span.end].split())
+        return _text(self.source, node.span.start, node.span.end)
+
+
+@functools.lru_cache(maxsize=4096)
+def _text(source: str, start: int, end: int) -> str:
+    """A node's text on one line (remembered: each finding's message quotes its rule)."""
+    return " ".join(source[start:end].split())
 
 
 def compile_rule(rule: ast.Rule, index: int, source: str, params: dict[str, Parameter],
                  permissions: dict[str, "CompiledRule"],
                  compiler: Callable[[set[str]], Compiler] = Compiler) -> CompiledRule:
-    """`compiler` makes the expression compiler (explain passes one that records values)."""
+    """`compiler` makes the expression compiler (explain passes one that records values);
+    with the plain one, the rule is also translated for the fast evaluator (codegen)."""
     local = {b.name for b in rule.bindings} | {let.name for let in rule.lets}
     c = compiler(local)
     text = lambda node: " ".join(source[node.span.start:node.span.end].split())  # noqa: E731
@@ -516,9 +576,14 @@ def compile_rule(rule: ast.Rule, index: int, source: str, params: dict[str, Para
         message = tuple(p if isinstance(p, str) else c(p) for p in rule.message.parts)
     references = tuple(not (isinstance(b.source, ast.Name) and b.source.id == "states")
                        for b in rule.bindings)
+    fast = None
+    if compiler is Compiler and rule.modality != "may":
+        from .codegen import FastRule
+
+        fast = FastRule(rule, params)
     return CompiledRule(rule, index, source, bindings, lets,
                         c(rule.when) if rule.when is not None else None, assertion, unless,
-                        message, tuple(witness), tuple(used), references)
+                        message, tuple(witness), tuple(used), references, fast)
 
 
 def _compared(expr) -> list:
@@ -567,6 +632,11 @@ def judge(cr: CompiledRule, env: dict, ctx: Context):
     fact = cr.assertion[1](env, ctx)
     anchor = cr.assertion[3](env, ctx)
     duration = cr.assertion[2](env, ctx) if cr.assertion[2] is not None else None
+    return decide(kind, fact, anchor, duration, ctx.as_of)
+
+
+def decide(kind: str, fact, anchor, duration, as_of: dt.date):
+    """(status, due, values) of a deadline from the values of its parts."""
     if anchor is None or (kind not in ("by", "holds_by") and duration is None):
         return "pending", None, {"unstarted": True}
     try:
@@ -574,16 +644,18 @@ def judge(cr: CompiledRule, env: dict, ctx: Context):
             if kind == "within" else duration.before(anchor)
     except (ValueError, OverflowError):
         return "pending", None, {"unstarted": True}
-    info = {"anchor": anchor, "duration": duration}
     if kind == "holds_by":
         if fact is True:
             return "passed", due, {}
-        return ("pending" if ctx.as_of <= due else "violated"), due, {"condition": True}
+        return ("pending" if as_of <= due else "violated"), due, {"condition": True}
     if fact is None:
-        return ("overdue" if ctx.as_of > due else "pending"), due, info
+        return ("overdue" if as_of > due else "pending"), due, {"anchor": anchor,
+                                                               "duration": duration}
     if kind == "within" and fact < anchor:  # done before the clock started: out of order
-        return "violated", due, dict(info, fact=fact, early=True)
-    return ("passed" if fact <= due else "late"), due, dict(info, fact=fact)
+        return "violated", due, {"anchor": anchor, "duration": duration, "fact": fact,
+                                 "early": True}
+    return (("passed" if fact <= due else "late"), due,
+            {"anchor": anchor, "duration": duration, "fact": fact})
 
 
 def evaluate_rule(cr: CompiledRule, ctx: Context,
@@ -597,21 +669,33 @@ def evaluate_rule(cr: CompiledRule, ctx: Context,
     env = dict(ctx.globals)
     names = [b[0] for b in cr.bindings]
 
+    def record(status, due, info):
+        reason = excused(cr, env, ctx) if status in FAILING else None
+        if reason is not None:
+            status = "excepted"
+        out.append(_finding(cr, env, ctx, status, due, info, reason, names))
+
+    fast = cr.fast.function() if cr.fast is not None and ctx.fast else None
+    if fast is not None:
+        def finish(done, status, due, info):
+            """A binding the fast function did not count as passed: its finding."""
+            env.update(zip(names, done[0]))
+            env.update(zip([name for name, _ in cr.lets], done[1]))
+            record(status, due, info)
+        return out, fast(ctx, ctx.globals, keep_passed, finish)
+
     def leaf():
         for name, f in cr.lets:
             env[name] = f(env, ctx)
         if cr.when is not None and cr.when(env, ctx) is not True:
             return
         status, due, info = judge(cr, env, ctx)
-        reason = excused(cr, env, ctx) if status in FAILING else None
-        if reason is not None:
-            status = "excepted"
         if status == "passed":
             nonlocal passed
             passed += 1
             if not keep_passed:
                 return
-        out.append(_finding(cr, env, ctx, status, due, info, reason, names))
+        record(status, due, info)
 
     for_each_binding(cr, ctx, env, leaf)
     return out, passed

@@ -48,8 +48,16 @@ def key(v: Any) -> Any:
         return frozenset([key(x) for x in v])
     if kind == _TABLE:
         return id(v)
-    i = ident(v)
-    return i if i is not v else id(v)
+    for attr in plan[1]:  # ident(v), inlined: records are keyed at every index lookup
+        x = getattr(v, attr, None)
+        if x is not None:
+            return x if x is not v else id(v)
+    if plan[2]:
+        label = getattr(v, "label", None)
+        if label is not None:
+            x = label()
+            return x if x is not v else id(v)
+    return id(v)
 
 
 def key_set(collection: Any) -> frozenset:
@@ -157,6 +165,17 @@ def number(v: Any) -> Any:
 
 def to_json(v: Any) -> Any:
     """The JSON form of a value, for witnesses and reports."""
+    t = type(v)
+    if t is str or t is int or t is bool:  # the common cases first: Fraction's isinstance
+        return v  # goes through its ABC
+    if t is dt.date:
+        return v.isoformat()
+    if t is tuple:
+        return [to_json(x) for x in v]
+    plan = _PLANS.get(t)
+    if plan is not None and plan[0] == _RECORD:  # a snapshot record: its id
+        i = ident(v)
+        return to_json(i) if i is not v else t.__name__
     if v is None or isinstance(v, (bool, str)):
         return v
     if isinstance(v, int):
