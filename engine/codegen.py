@@ -23,7 +23,7 @@ import keyword
 
 import attrs
 
-from . import ast, model
+from . import ast, cache, model
 from . import values as V
 from .builtins import BUILTINS
 from .calendar import Duration
@@ -521,7 +521,7 @@ def compile_fast(rule: ast.Rule, params):
 
     try:
         source, consts = generate(rule, params)
-        code = compile(source, "<revmech rule>", "exec")
+        code = cache.compiled(source, "<revmech rule>")
     except (_Unsupported, SyntaxError, RecursionError, MemoryError):
         return None
     namespace: dict = {}

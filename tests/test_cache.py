@@ -204,3 +204,53 @@ def test_a_hit_does_not_import_the_grammar(cache_dir):
                            capture_output=True, text=True, check=True).stdout.splitlines()[-1]
             for _ in range(2)]
     assert runs == ["True", "False"]
+
+
+# ---- compiled code of the fast evaluator ------------------------------------------------
+
+SOURCE = "def f(x):\n    return x * 2\n"
+
+
+def run_code(code) -> int:
+    namespace: dict = {}
+    exec(code, namespace)
+    return namespace["f"](21)
+
+
+def test_compiled_code_is_read_back_instead_of_compiled(cache_dir, monkeypatch):
+    first = cache.compiled(SOURCE, "<t>")
+    assert [p for p in entries(cache_dir) if p.startswith("code-")]
+
+    def no_compile(*args):
+        raise AssertionError("compiled again")
+
+    monkeypatch.setattr(cache, "compile", no_compile, raising=False)
+    second = cache.compiled(SOURCE, "<t>")
+    assert run_code(first) == run_code(second) == 42
+    with pytest.raises(AssertionError, match="compiled again"):
+        cache.compiled(SOURCE + "\n", "<t>")  # another text: another entry
+
+
+@pytest.mark.parametrize("damage", [b"", b"garbage", b"revmech-cache-1garbage",
+                                    b"revmech-cache-1" + __import__("marshal").dumps(42)])
+def test_a_corrupt_code_entry_is_compiled_again(cache_dir, damage):
+    cache.compiled(SOURCE, "<t>")
+    (entry,) = [cache_dir / p for p in entries(cache_dir) if p.startswith("code-")]
+    entry.write_bytes(damage)
+    assert run_code(cache.compiled(SOURCE, "<t>")) == 42
+    assert entry.read_bytes().startswith(b"revmech-cache-1")
+    assert entry.read_bytes() != damage
+
+
+def test_code_without_a_writable_cache(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv(cache.ENV, str(blocker / "cache"))
+    assert run_code(cache.compiled(SOURCE, "<t>")) == 42
+
+
+def test_only_the_newest_code_entries_are_kept(cache_dir, monkeypatch):
+    monkeypatch.setattr(cache, "KEEP_CODE", 3)
+    for n in range(5):
+        cache.compiled(SOURCE.replace("2", str(n + 3)), "<t>")
+    assert len(entries(cache_dir)) == 3
