@@ -953,7 +953,19 @@ def snapshot_from_node(root: yaml.Node, source: str, *, file: str,
 
 
 def load_snapshot(path: str, *, phase_years: dict[int, tuple[int, int]]) -> Snapshot:
-    root, source = compose(path)
+    """The snapshot model of a file, or a SnapshotError with every problem.
+
+    Well-formed input is read by the fast path (`fastload`, straight from the parser's
+    events); anything else is composed and walked, which words the diagnostics.
+    """
+    from .fastload import fast_snapshot  # here: fastload builds on this module
+
+    text = read_text(path)
+    snapshot = fast_snapshot(text[1:] if text.startswith("\ufeff") else text, path,
+                             phase_years)
+    if snapshot is not None:
+        return snapshot
+    root, source = compose(text, name=path)  # the same text, as compose(path) reads it
     return snapshot_from_node(root, source, file=path, phase_years=phase_years)
 
 
