@@ -316,8 +316,8 @@ class _Reader:
         value = e.value
         return value, (self.tags.get(value) or self.plain_tag(value)) if e.implicit[0] else _STR
 
-    # The three most frequent readers take the scalar's text and tag inline, as
-    # `scalar` does: a call fewer per value.
+    # The most frequent readers take the scalar's text and tag inline, as `scalar`
+    # does: a call fewer per value.
 
     def read_text(self, e: Any, arg: tuple) -> Any:
         if type(e) is not _ScalarEvent or e.tag is not None:
@@ -347,11 +347,13 @@ class _Reader:
     def read_date(self, e: Any, arg: None) -> Any:
         if type(e) is not _ScalarEvent or e.tag is not None:
             raise _GiveUp
-        value = e.value
-        tag = (self.tags.get(value) or self.plain_tag(value)) if e.implicit[0] else _STR
-        if tag is _NULL_TAG:
-            return _NULL
-        date = self.date(value, tag)
+        # a text read as a date before is one, plain or quoted: no tag to resolve
+        date = self.dates.get(e.value)
+        if date is None:
+            value, tag = self.scalar(e)
+            if tag is _NULL_TAG:
+                return _NULL
+            date = self.date(value, tag)
         as_of = self.as_of
         if as_of is None or date > as_of:
             raise _GiveUp  # after as_of; or as_of is later in the file, or missing

@@ -13,6 +13,10 @@ Python object: the node tree is built by the loader's own loop over libyaml's pa
 events (`_compose_events`, several times faster than PyYAML's composer), and the walker
 reads that tree. Aliases, non-standard tags and deep nesting are refused.
 
+`load_snapshot` first tries `fastload`, which builds the same model straight from the
+parser's events when the input is plainly well-formed; on anything else it gives up and
+the exact path above (compose, then walk) reads the same text and words the diagnostics.
+
 `judge_at` gives the cycle as it stood on an earlier date (`check --as-of`).
 """
 

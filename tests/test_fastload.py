@@ -14,7 +14,7 @@ from pathlib import Path
 import attrs
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from revmech.engine import loader
@@ -91,8 +91,9 @@ def assert_agree(text: str, name: str = "snap.yaml", *, accepted: bool | None = 
     return got, want
 
 
-def assert_load_agrees(data: bytes, tmp_path_factory) -> None:
-    """`load_snapshot` (fast path or fallback) answers as the exact path does."""
+def assert_load_agrees(data: bytes, tmp_path_factory, *, count: bool = False) -> None:
+    """`load_snapshot` (fast path or fallback) answers as the exact path does. `count`:
+    tell hypothesis's statistics which path answered (--hypothesis-show-statistics)."""
     path = tmp_path_factory.mktemp("fast") / "mutant.yaml"
     path.write_bytes(data)
     try:
@@ -103,10 +104,14 @@ def assert_load_agrees(data: bytes, tmp_path_factory) -> None:
         got = loader.load_snapshot(str(path), phase_years=phase_years())
     except SnapshotError as e:
         assert e.render() == want
+        if count:
+            event("refused")
         return
     assert not isinstance(want, str), want
     assert_same_model(got, want)
     got_fast = fast(path.read_text(encoding="utf-8"), str(path))
+    if count:
+        event("loaded; the fast path " + ("read it" if got_fast is not None else "gave up"))
     if got_fast is not None:
         assert_same_model(got_fast, want)
 
@@ -259,13 +264,13 @@ def test_the_fast_path_recurses_no_deeper_than_the_model():
 @share(1 / 3)
 @given(yaml_mutants())
 def test_yaml_mutants_read_alike(tmp_path_factory, data):
-    assert_load_agrees(data, tmp_path_factory)
+    assert_load_agrees(data, tmp_path_factory, count=True)
 
 
 @share(1 / 3)
 @given(st.integers(0, len(SAMPLES) - 1).flatmap(lambda i: byte_mutants(sample_bytes(i))))
 def test_byte_mutants_read_alike(tmp_path_factory, data):
-    assert_load_agrees(data, tmp_path_factory)
+    assert_load_agrees(data, tmp_path_factory, count=True)
 
 
 def test_a_path_object_names_the_file_alike(tmp_path):
