@@ -131,7 +131,9 @@ def _reader(t: Type, spec: Any, name: str) -> tuple[Any, Any]:
 
 
 def _table_plan(t: MapOf, spec: Any, name: str) -> tuple:
-    """How a table's keys and values are read, as the walker's `map` reads them."""
+    """How a table's keys and values are read, as the walker's `map` reads them:
+    ("owned", class, key field, id pattern), ("objects", keys, class) or
+    ("values", keys, reader); keys: ("reference" | "choices" | "text", choices)."""
     vt = t.value
     owned = (CLASSES[vt.name] if isinstance(vt, Entity) and vt.name in CLASSES
              and _key_field(CLASSES[vt.name]) else None)
@@ -265,40 +267,46 @@ class _Reader:
             if type(e) is not _ScalarEvent:
                 if type(e) is _MappingEnd:
                     return out
-                raise _GiveUp
+                raise _GiveUp  # a key that is a collection, an alias
             key = e.value
             if e.tag is not None or key in texts or (
                     e.implicit[0] and self.plain_tag(key) not in CORE_TAGS):
                 raise _GiveUp
             texts.add(key)
-            if plan[0] == "owned":
-                _, cls, key_field, pattern = plan
-                if pattern is not None and not pattern.fullmatch(key):
-                    raise _GiveUp
-                v = get()
-                if type(v) is not _MappingStart or v.tag is not None:
-                    raise _GiveUp
-                out[key] = self.obj(cls, e.start_mark, {key_field: key})
-                continue
-            _, (keys, choices), value_plan = plan
-            if keys == "reference":
-                k = self.states.get(key)
-                if k is None:
-                    raise _GiveUp
-            elif keys == "choices" and key not in choices:
+            k, v = self.entry(plan, key, e.start_mark)
+            out[k] = v
+
+    def entry(self, plan: tuple, key: str, mark: Any) -> tuple[Any, Any]:
+        """A table's key and value (whose events come next), as the walker's `map`."""
+        kind = plan[0]
+        if kind == "owned":  # States: the key is the object's id
+            _, cls, key_field, pattern = plan
+            if pattern is not None and not pattern.fullmatch(key):
                 raise _GiveUp
-            else:
-                k = key
-            v = get()
-            if plan[0] == "objects":
-                if type(v) is not _MappingStart or v.tag is not None:
-                    raise _GiveUp
-                out[k] = self.obj(value_plan, e.start_mark)
-            else:
-                value = value_plan[0](self, v, value_plan[1])
-                if value is _NULL:
-                    raise _GiveUp
-                out[k] = value
+            return key, self.owned(cls, mark, {key_field: key})
+        _, (keys, choices), value = plan
+        if keys == "reference":
+            k = self.states.get(key)
+            if k is None:
+                raise _GiveUp
+        elif keys == "choices" and key not in choices:
+            raise _GiveUp
+        else:
+            k = key
+        if kind == "objects":
+            return k, self.owned(value, mark)
+        read, arg = value
+        v = read(self, self.get(), arg)
+        if v is _NULL:
+            raise _GiveUp
+        return k, v
+
+    def owned(self, cls: type, mark: Any, extra: dict | None = None) -> Any:
+        """An object in a table, located at its key (`mark`): a mapping, never null."""
+        e = self.get()
+        if type(e) is not _MappingStart or e.tag is not None:
+            raise _GiveUp
+        return self.obj(cls, mark, extra)
 
     def null(self, e: Any) -> Any:
         """_NULL for a plain null where a collection was due; anything else gives up."""
