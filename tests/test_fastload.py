@@ -243,19 +243,18 @@ def test_problems_are_left_to_the_exact_path(name, tmp_path_factory):
 
 
 def test_the_fast_path_recurses_no_deeper_than_the_model():
-    """What it reads is at most as deep as the model: well under MAX_DEPTH."""
-    def depth(t, seen=()):
+    """What it reads is at most as deep as the model (a State is read where it is owned,
+    in the `states` table, and referenced elsewhere): well under MAX_DEPTH."""
+    def depth(t, owned=False):
         if isinstance(t, ListOf):
-            return 1 + depth(t.item, seen)
+            return 1 + depth(t.item)
         if isinstance(t, MapOf):
-            return 1 + depth(t.value, seen)
-        if isinstance(t, Entity) and t.name in CLASSES and t.name != "State" or (
-                isinstance(t, Entity) and t.name == "State" and not seen):
-            cls = CLASSES[t.name]
-            return 1 + max((depth(a.metadata["spec"].type, (*seen, t.name))
-                            for a in attrs.fields(cls) if "spec" in a.metadata), default=0)
+            return 1 + depth(t.value, owned=True)
+        if isinstance(t, Entity) and (owned or t.name not in loader._REFERENCED):
+            return 1 + max(depth(a.metadata["spec"].type) for a in attrs.fields(CLASSES[t.name])
+                           if "spec" in a.metadata)
         return 0
-    assert depth(Entity("Snapshot")) < loader.MAX_DEPTH
+    assert depth(Entity("Snapshot")) == 6 < loader.MAX_DEPTH
 
 
 # --------------------------------------------------------------------------------------
