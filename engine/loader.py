@@ -13,6 +13,10 @@ Python object: the node tree is built by the loader's own loop over libyaml's pa
 events (`_compose_events`, several times faster than PyYAML's composer), and the walker
 reads that tree. Aliases, non-standard tags and deep nesting are refused.
 
+`load_snapshot` first tries `fastload`, which builds the same model straight from the
+parser's events when the input is plainly well-formed; on anything else it gives up and
+the exact path above (compose, then walk) reads the same text and words the diagnostics.
+
 `judge_at` gives the cycle as it stood on an earlier date (`check --as-of`).
 """
 
@@ -953,7 +957,19 @@ def snapshot_from_node(root: yaml.Node, source: str, *, file: str,
 
 
 def load_snapshot(path: str, *, phase_years: dict[int, tuple[int, int]]) -> Snapshot:
-    root, source = compose(path)
+    """The snapshot model of a file, or a SnapshotError with every problem.
+
+    Well-formed input is read by the fast path (`fastload`, straight from the parser's
+    events); anything else is composed and walked, which words the diagnostics.
+    """
+    from .fastload import fast_snapshot  # here: fastload builds on this module
+
+    text = read_text(path)
+    snapshot = fast_snapshot(text[1:] if text.startswith("\ufeff") else text, path,
+                             phase_years)
+    if snapshot is not None:
+        return snapshot
+    root, source = compose(text, name=path)  # the same text, as compose(path) reads it
     return snapshot_from_node(root, source, file=path, phase_years=phase_years)
 
 
