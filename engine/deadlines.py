@@ -27,8 +27,8 @@ def parse_window(text: str) -> Duration:
     if not m:
         raise UsageError.at(f"--within: expected a period such as 30d, 4w, 2m or "
                             f"'30 days', got {text!r}")
-    window = Duration(int(m.group(1)), _UNIT[m.group(2)[0]])
     try:
+        window = Duration(int(m.group(1)), _UNIT[m.group(2)[0]])
         if window.after(dt.date(2000, 1, 1)).year > 2100:
             raise OverflowError
     except (OverflowError, ValueError):

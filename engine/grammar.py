@@ -14,7 +14,7 @@ import pyparsing as pp
 
 from . import ast
 from .ast import Span
-from .errors import Diagnostic, Loc, RuleSyntaxError
+from .errors import Diagnostic, Loc, RuleSyntaxError, loc_at
 from .keywords import DATE_PATTERN, KEYWORDS, RULE_ID_PATTERN
 
 pp.ParserElement.enable_packrat()
@@ -126,6 +126,17 @@ def _check_date(s, loc, toks):
 
 
 DATE_TOKEN.add_parse_action(_check_date)
+
+
+def _check_number(s, loc, toks):
+    try:
+        int(toks[0].replace(".", ""))
+    except ValueError:  # more digits than Python converts (4300 by default)
+        raise pp.ParseFatalException(
+            s, loc, f"number too long ({len(toks[0])} characters)") from None
+
+
+INTEGER.add_parse_action(_check_number)
 
 # ---- expressions ---------------------------------------------------------------------
 
@@ -425,18 +436,54 @@ def parse_rules(text: str, path: str = "<rules>") -> ast.RuleFile:
     except RecursionError:
         raise RuleSyntaxError(Diagnostic("rules nested too deeply", Loc(path, 1, 1), text)) \
             from None
+    for rule in res.rules:
+        _check_depth(rule, text, path)
     section = unquote(res.section) if "section" in res else None
     title = unquote(res.title) if "title" in res else None
     return ast.make_rule_file(path, text, section, title, list(res.rules))
 
 
+MAX_DEPTH = 100  # levels of expression inside expression; the shipped rules use at most 12
+
+
+def _check_depth(node, text: str, path: str) -> None:
+    """Refuse an expression nested deeper than MAX_DEPTH: the checker, the evaluator and
+    the docs walk expressions recursively. A chain of 500 `or`s parses without recursion
+    (pyparsing folds it), but is 500 levels deep."""
+    stack = [(node, 0)]
+    first = None  # the leftmost node too deep: where the reader should look
+    while stack:
+        n, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            first = n.span.start if first is None else min(first, n.span.start)
+            continue
+        stack.extend((c, depth + 1) for c in _parts(n))
+    if first is not None:
+        raise RuleSyntaxError(Diagnostic(
+            f"expression nested more than {MAX_DEPTH} levels deep: split it with `let`",
+            loc_at(path, text, first), text))
+
+
+def _parts(node) -> list:
+    """The nodes directly inside any node (a rule's clauses, an expression's operands)."""
+    out = []
+    for name in ast.field_names(type(node)):
+        v = getattr(node, name)
+        for x in v if isinstance(v, tuple) else (v,):
+            if ast.is_node(type(x)):
+                out.append(x)
+    return out
+
+
 def parse_expression(text: str, path: str = "<expression>"):
     """Parse one expression (or selection), as in a `let` (tests use this)."""
     try:
-        return whole_expression.parse_string(
+        node = whole_expression.parse_string(
             text, parse_all=True)[0]
     except pp.ParseBaseException as e:
         raise _syntax_error(e, text, path) from None
     except RecursionError:
         raise RuleSyntaxError(Diagnostic("expression nested too deeply", Loc(path, 1, 1), text)) \
             from None
+    _check_depth(node, text, path)
+    return node

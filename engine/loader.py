@@ -747,7 +747,12 @@ class _Walker:
                     else "")
             self.error(path, f"expected a whole number, got {_got(node)}{hint}", node)
             return _MISSING
-        number = int(text)
+        try:
+            number = int(text)
+        except ValueError:  # more digits than Python converts (4300 by default)
+            self.error(path, f"expected a whole number, got one of {len(text)} characters "
+                       "(too long)", node)
+            return _MISSING
         if number < 0:
             self.error(path, f"expected a whole number, got {number} (negative)", node)
             return _MISSING

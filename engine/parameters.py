@@ -94,7 +94,14 @@ def conforms(value_type: Type, declared: Type) -> bool:
 def node_value(node: yaml.Node, errors: list, source: str | None) -> Any:
     """The value of a node of a tree from `loader.compose_plain` (plain tags, text keys)."""
     if isinstance(node, yaml.ScalarNode):
-        return None if node.value in ("", "~", "null") and not node.style else scalar_value(node)
+        if node.value in ("", "~", "null") and not node.style:
+            return None
+        try:
+            return scalar_value(node)
+        except ValueError:  # a number with more digits than Python converts
+            errors.append(Diagnostic(f"number too long ({len(node.value)} characters)",
+                                     node_loc(node), source))
+            return None
     if isinstance(node, yaml.SequenceNode):
         return tuple(node_value(n, errors, source) for n in node.value)
     out: dict = {}

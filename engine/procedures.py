@@ -49,8 +49,8 @@ REQUIRED = ("id", "section", "text")
 TOP = ("format", "procedures")
 
 _STR = "tag:yaml.org,2002:str"
-_PARA = re.compile(r"para (?P<n>[1-9][0-9]*)(?:\((?P<sub>[a-z])\))?(?:, note (?P<note>[a-z]))?")
-_APPX = re.compile(r"Appendix (?P<app>[IVX]+)(?:, table (?P<table>[1-9][0-9]*)"
+_PARA = re.compile(r"para (?P<n>[1-9][0-9]{0,5})(?:\((?P<sub>[a-z])\))?(?:, note (?P<note>[a-z]))?")
+_APPX = re.compile(r"Appendix (?P<app>[IVX]+)(?:, table (?P<table>[1-9][0-9]{0,5})"
                    r"(?:, note (?P<note>[a-z]))?)?")
 ID_FORMS = "'para N', 'para N(x)', 'para N, note x', 'Appendix I', 'Appendix I, table N' " \
            "or 'Appendix I, table N, note x'"
