@@ -499,20 +499,6 @@ def generate(rule: ast.Rule, params) -> tuple[str, list]:
     return "\n".join(head + body + tail) + "\n", g.consts
 
 
-class FastRule:
-    """A rule's fast function, generated and compiled when first needed (~0.7 ms a rule:
-    paid only by checks of snapshots large enough to gain from it, see evaluator)."""
-
-    def __init__(self, rule: ast.Rule, params):
-        self.rule, self.params = rule, params
-        self._fn, self._done = None, False
-
-    def function(self):
-        if not self._done:
-            self._fn, self._done = compile_fast(self.rule, self.params), True
-        return self._fn
-
-
 def compile_fast(rule: ast.Rule, params):
     """The fast function of `rule`, `run(ctx, globals, keep_passed, finish) -> passed`,
     or None when the rule is left to the closures (a construct not translated, or nesting

@@ -523,7 +523,7 @@ class CompiledRule:
     witness_exprs: tuple[tuple[str, Fn], ...]
     params: tuple[str, ...]
     references: tuple[bool, ...]  # per binding: not over `states` (its States are refs)
-    fast: Any = None  # codegen.FastRule: the function deciding each binding's status
+    fast: Any = None  # FastRule: the function deciding each binding's status
 
     def text(self, node) -> str:
         return _text(self.source, node.span.start, node.span.end)
@@ -533,6 +533,22 @@ class CompiledRule:
 def _text(source: str, start: int, end: int) -> str:
     """A node's text on one line (remembered: each finding's message quotes its rule)."""
     return " ".join(source[start:end].split())
+
+
+class FastRule:
+    """A rule's generated function (codegen), generated and compiled when first needed:
+    only checks of snapshots large enough to gain from it pay for it (and import it)."""
+
+    def __init__(self, rule: ast.Rule, params):
+        self.rule, self.params = rule, params
+        self._fn, self._done = None, False
+
+    def function(self):
+        if not self._done:
+            from .codegen import compile_fast
+
+            self._fn, self._done = compile_fast(self.rule, self.params), True
+        return self._fn
 
 
 def compile_rule(rule: ast.Rule, index: int, source: str, params: dict[str, Parameter],
@@ -578,8 +594,6 @@ def compile_rule(rule: ast.Rule, index: int, source: str, params: dict[str, Para
                        for b in rule.bindings)
     fast = None
     if compiler is Compiler and rule.modality != "may":
-        from .codegen import FastRule
-
         fast = FastRule(rule, params)
     return CompiledRule(rule, index, source, bindings, lets,
                         c(rule.when) if rule.when is not None else None, assertion, unless,

@@ -113,9 +113,13 @@ def _nodes(rule):
         yield from ast.walk(e)
 
 
-def test_a_rule_too_deep_to_generate_keeps_its_closures():
+def test_a_rule_too_deep_to_generate_keeps_its_closures(monkeypatch):
     """300 alternatives nest deeper than Python compiles: the rule is judged by its
-    closures, with the same findings."""
+    closures, with the same findings. (The grammar refuses expressions this deep,
+    grammar.MAX_DEPTH; the generator must not depend on it.)"""
+    from revmech.engine import grammar
+
+    monkeypatch.setattr(grammar, "MAX_DEPTH", 10_000)
     alternatives = " or ".join(["(review.phase = 9 and review.draw is recorded)"] * 300)
     text = f"rule deep\n  cites para 1\n  for each review in reviews\n  shall {alternatives}\n"
     rs = build_ruleset([("deep.rules", text)], PARAMS_TEXT, "rules/parameters.yaml")
