@@ -137,6 +137,7 @@ def _check_number(s, loc, toks):
 
 
 INTEGER.add_parse_action(_check_number)
+DURATION_TOKEN.add_parse_action(lambda s, loc, toks: _check_number(s, loc, toks[0].split()))
 
 # ---- expressions ---------------------------------------------------------------------
 

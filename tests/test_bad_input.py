@@ -226,6 +226,10 @@ BAD = [
         "{file}:4:9: error: expression nested more than 100 levels deep: split it with `let`"),
     Bad("rules", "number too long for Python", edit(RULE, "as_of", "9" * 5000),
         "{file}:4:26: error: number too long (5000 characters)"),
+    Bad("rules", "duration too long for Python",
+        edit(RULE, "expert.listed <= as_of", "expert.listed within " + "9" * 5000
+             + " days after as_of"),
+        "{file}:4:30: error: number too long (5000 characters)"),
     Bad("rules", "deep nesting", edit(RULE, "as_of", "(" * 300 + "as_of" + ")" * 300),
         '{file}:1:1: error: rules nested too deeply',
         hostile=True),

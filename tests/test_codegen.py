@@ -113,13 +113,15 @@ def _nodes(rule):
         yield from ast.walk(e)
 
 
-def test_a_rule_too_deep_to_generate_keeps_its_closures(monkeypatch):
+def test_a_rule_too_deep_to_generate_keeps_its_closures(monkeypatch, tmp_path):
     """300 alternatives nest deeper than Python compiles: the rule is judged by its
-    closures, with the same findings. (The grammar refuses expressions this deep,
-    grammar.MAX_DEPTH; the generator must not depend on it.)"""
+    closures, with the same findings. (The grammar refuses expressions over
+    grammar.MAX_DEPTH levels, far below this; lifted here, in a cache of the test's own,
+    to reach the generator's own fallback.)"""
     from revmech.engine import grammar
 
-    monkeypatch.setattr(grammar, "MAX_DEPTH", 10_000)
+    monkeypatch.setattr(grammar, "MAX_DEPTH", 10 ** 6)
+    monkeypatch.setenv("REVMECH_CACHE_DIR", str(tmp_path))
     alternatives = " or ".join(["(review.phase = 9 and review.draw is recorded)"] * 300)
     text = f"rule deep\n  cites para 1\n  for each review in reviews\n  shall {alternatives}\n"
     rs = build_ruleset([("deep.rules", text)], PARAMS_TEXT, "rules/parameters.yaml")

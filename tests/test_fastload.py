@@ -192,6 +192,11 @@ def _as_of_last(text: str) -> str:
     return text.replace(line, "", 1) + line
 
 
+VALID["CRLF line ends"] = (BASE.replace("\n", "\r\n"), True)
+VALID["NEL line ends"] = (BASE.replace("\n", "\x85"), True)
+VALID["a document end marker"] = ("---\n" + BASE + "...\n# after\n", True)
+VALID["a %YAML directive"] = ("%YAML 1.1\n---\n" + BASE, True)
+VALID["an explicit key"] = (edit("as_of: 2026-10-01", "? as_of\n: 2026-10-01"), True)
 VALID["states at the end"] = (_states_last(BASE), False)
 VALID["as_of at the end"] = (_as_of_last(BASE), False)
 
@@ -224,6 +229,7 @@ PROBLEMS = {
         "      trafficking: {status: party, since: 2002-10-29}"),
     "another format": edit("revmech/snapshot@1", "revmech/snapshot@2"),
     "a second document": BASE + "---\nx: 1\n",
+    "an empty second document": BASE + "...\n---\n",
     "a syntax error at the end": BASE + "x: [\n",
     "a tab": edit("  DEU:\n", "\tDEU:\n"),
     "a merge key": edit("name: Germany", "<<: {name: Germany}"),
