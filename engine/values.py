@@ -156,10 +156,23 @@ def sort_key(v: Any):
     return (4, str(v))
 
 
+MAX_BITS = 1000  # about 300 digits: far beyond any count, year or share the rules use
+
+
 def number(v: Any) -> Any:
-    """Fractions that are whole become ints."""
-    if isinstance(v, Fraction) and v.denominator == 1:
-        return int(v)
+    """The result of arithmetic: Fractions that are whole become ints; a number beyond
+    MAX_BITS (in its numerator or denominator) is unknown, like a date pushed past the
+    calendar: reports could not print it (Python refuses ints of over 4300 digits, and
+    floats stop near 2**1024), and rule arithmetic never needs it."""
+    if isinstance(v, Fraction):
+        if v.denominator == 1:
+            v = v.numerator
+        elif v.numerator.bit_length() > MAX_BITS or v.denominator.bit_length() > MAX_BITS:
+            return None
+        else:
+            return v
+    if isinstance(v, int) and v.bit_length() > MAX_BITS:
+        return None
     return v
 
 
