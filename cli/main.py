@@ -5,6 +5,7 @@ Exit codes: 0 no failing finding at or above --fail-on; 1 some; 2 bad input or u
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import sys
@@ -169,6 +170,9 @@ main.add_command(explain)
 
 
 
+_OUTPUT_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
+
+
 def console() -> None:
     """The `revmech` program: `main`, then a hard exit once the output is flushed.
 
@@ -181,6 +185,16 @@ def console() -> None:
         code = 0
     except SystemExit as e:
         code = e.code
+    except BrokenPipeError:  # the reader went away (`revmech check ... | head`)
+        code = 120
+    except OSError as e:  # the output cannot be written: a full disk, a failing device
+        if e.errno not in _OUTPUT_ERRORS:
+            raise
+        try:
+            print(f"error: cannot write the output: {e.strerror}", file=sys.stderr)
+        except (OSError, ValueError, AttributeError):
+            pass
+        code = 2
     if code is None:
         code = 0
     elif not isinstance(code, int):  # sys.exit("message"): printed, exit status 1
@@ -188,7 +202,8 @@ def console() -> None:
         code = 1
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
+            if stream is not None:  # None when the program was started with it closed
+                stream.flush()
         except (OSError, ValueError):  # a closed pipe: what was not read is lost anyway
             code = code or 120
     os._exit(code)

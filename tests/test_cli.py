@@ -200,3 +200,27 @@ def test_the_program_writes_what_main_writes_and_exits_with_its_code(args, code,
     assert proc.returncode == code == inside.exit_code
     assert proc.stdout == inside.stdout
     assert proc.stderr == inside.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_output_that_cannot_be_written_is_an_error_not_a_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    env = dict(os.environ, REVMECH_CACHE_DIR=str(tmp_path))
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-c", CONSOLE, "check", PLANTED], stdout=full,
+                              stderr=subprocess.PIPE, text=True, env=env)
+    assert (proc.returncode, proc.stderr) == (
+        2, "error: cannot write the output: No space left on device\n")
+
+
+def test_a_closed_stdout_is_not_a_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    env = dict(os.environ, REVMECH_CACHE_DIR=str(tmp_path))
+    proc = subprocess.run([sys.executable, "-c", CONSOLE, "check", PLANTED],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
+                          preexec_fn=lambda: os.close(1))
+    assert (proc.returncode, proc.stderr) == (1, "")
