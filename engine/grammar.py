@@ -7,8 +7,10 @@ and `parse_expression(text)` parses one expression (for tests and message templa
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
+import sys
 
 import pyparsing as pp
 
@@ -97,11 +99,11 @@ STRING = pp.QuotedString('"', esc_char="\\", multiline=True, unquote_results=Fal
     "quoted text")
 SINGLE = pp.QuotedString("'", esc_char="\\", multiline=True, unquote_results=False).set_name(
     "quoted text")  # handy inside messages, which are double-quoted
-INTEGER = pp.Regex(r"\d+(?:\.\d+)?(?![-\d])").set_name("number")
+INTEGER = pp.Regex(r"[0-9]+(?:\.[0-9]+)?(?![-0-9])").set_name("number")
 DATE_TOKEN = pp.Regex(DATE_PATTERN).set_name("date (YYYY-MM-DD)")
-DURATION_TOKEN = pp.Regex(r"(\d+)\s+(days?|weeks?|months?|years?)\b").set_name(
+DURATION_TOKEN = pp.Regex(r"([0-9]+)\s+(days?|weeks?|months?|years?)\b").set_name(
     "duration (e.g. 3 weeks)")
-PARA_REF = pp.Regex(r"\d+(?:\([a-z]\))?").set_name("paragraph number, e.g. 19 or 53(b)")
+PARA_REF = pp.Regex(r"[0-9]+(?:\([a-z]\))?").set_name("paragraph number, e.g. 19 or 53(b)")
 
 
 def _respan(node, span: Span):
@@ -148,7 +150,7 @@ number = located(INTEGER, lambda sp, t: ast.make_num(sp, t[0])).set_name("number
 date = located(DATE_TOKEN, lambda sp, t: ast.make_date(sp, t[0])).set_name("date")
 duration = located(
     DURATION_TOKEN,
-    lambda sp, t: ast.make_duration(sp, *re.match(r"(\d+)\s+(\w+)", t[0]).groups()),
+    lambda sp, t: ast.make_duration(sp, *re.match(r"([0-9]+)\s+(\w+)", t[0]).groups()),
 ).set_name("duration")
 text_lit = located(STRING | SINGLE, lambda sp, t: ast.make_text(sp, unquote(t[0]))).set_name("text")
 boolean = located(K["true"] | K["false"], lambda sp, t: ast.make_bool(sp, t[0])).set_name(
@@ -426,12 +428,27 @@ def _syntax_error(e: pp.ParseBaseException, text: str, path: str) -> RuleSyntaxE
     return RuleSyntaxError(Diagnostic(msg, loc, text))
 
 
+@contextlib.contextmanager
+def _recursion_room(limit: int = 8000):
+    """pyparsing descends through every precedence level for each parenthesis: with
+    Python's default limit (1000), 12 nested parentheses were refused. Python-to-Python
+    calls do not grow the C stack, so a higher limit while parsing is safe; 300 levels are
+    still refused, cleanly ("nested too deeply")."""
+    before = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(before, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(before)
+
+
 def parse_rules(text: str, path: str = "<rules>") -> ast.RuleFile:
     """Parse one rule file."""
     try:
         # with tabs kept: pyparsing would otherwise expand them, and spans would no
         # longer be offsets into `text`
-        res = rule_file.parse_string(text, parse_all=True)
+        with _recursion_room():
+            res = rule_file.parse_string(text, parse_all=True)
     except pp.ParseBaseException as e:
         raise _syntax_error(e, text, path) from None
     except RecursionError:
@@ -479,8 +496,8 @@ def _parts(node) -> list:
 def parse_expression(text: str, path: str = "<expression>"):
     """Parse one expression (or selection), as in a `let` (tests use this)."""
     try:
-        node = whole_expression.parse_string(
-            text, parse_all=True)[0]
+        with _recursion_room():
+            node = whole_expression.parse_string(text, parse_all=True)[0]
     except pp.ParseBaseException as e:
         raise _syntax_error(e, text, path) from None
     except RecursionError:

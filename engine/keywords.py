@@ -16,4 +16,4 @@ BUILTIN_NAMES = ("count", "any", "all", "none", "distinct", "first", "sum", "min
                  "mechanism_year")
 
 RULE_ID_PATTERN = r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*"  # lower-case-with-dashes
-DATE_PATTERN = r"\d{4}-\d{2}-\d{2}(?![\d-])"  # YYYY-MM-DD, not part of a longer number
+DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?![0-9-])"  # YYYY-MM-DD, not part of a longer number

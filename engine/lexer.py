@@ -40,7 +40,7 @@ class RevmechLexer(RegexLexer):
             (r'"', String.Double, "string"),
             (r"'(?:\\.|[^'\\])*'", String.Single),
             (DATE_PATTERN, Number.Other),  # a date
-            (r"\d+(?:\.\d+)?", Number),
+            (r"[0-9]+(?:\.[0-9]+)?", Number),
             (words(CLAUSE_KEYWORDS, suffix=r"(?![A-Za-z0-9_])"), Keyword),
             (words(CONSTANTS, suffix=r"(?![A-Za-z0-9_])"), Keyword.Constant),
             (words(WORD_OPERATORS, suffix=r"(?![A-Za-z0-9_])"), Operator.Word),

@@ -771,3 +771,18 @@ def test_tabs_do_not_shift_spans():
     assert [cut(p.span) for p in r.message.parts if not isinstance(p, str)] == ["x", "y"]
     span = parse_expression("\t0").span
     assert "\t0"[span.start:span.end] == "0"
+
+
+def test_forty_nested_parentheses_parse():
+    """pyparsing descends through every precedence level per parenthesis: the parser
+    gets room for it (with Python's default limit, 12 levels were refused)."""
+    assert isinstance(parse_expression("(" * 40 + "as_of" + ")" * 40), ast.Name)
+    with pytest.raises(RuleSyntaxError, match="nested too deeply"):
+        parse_expression("(" * 300 + "as_of" + ")" * 300)
+
+
+@pytest.mark.parametrize("text", ["١٢ > 3", "x > ١٢", "٢٠٢١-٠٣-١٠ < as_of"])
+def test_digits_are_ascii(text):
+    """`\\d` would take Arabic-Indic (and any Unicode) digits as numbers."""
+    with pytest.raises(RuleSyntaxError):
+        parse_expression(text)
