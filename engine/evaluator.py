@@ -589,7 +589,10 @@ def compile_rule(rule: ast.Rule, index: int, source: str, params: dict[str, Para
             unless = c(rule.unless.expr)
     message = None
     if rule.message is not None:
-        message = tuple(p if isinstance(p, str) else c(p) for p in rule.message.parts)
+        # a message also reads `due` and `status`, which change per finding: memo keys
+        # of aggregates in it include them
+        cm = compiler(local | {"due", "status"})
+        message = tuple(p if isinstance(p, str) else cm(p) for p in rule.message.parts)
     references = tuple(not (isinstance(b.source, ast.Name) and b.source.id == "states")
                        for b in rule.bindings)
     fast = None

@@ -877,3 +877,20 @@ def test_judge_at_leaves_the_snapshot_unchanged():
     before = comparable(run(AS_OF_RULES, full))
     judge_at(full, D("2021-04-01"))
     assert comparable(run(AS_OF_RULES, full)) == before
+
+
+def test_a_message_aggregate_that_reads_status_is_not_shared_across_statuses():
+    """`status` and `due` change per finding: an aggregate in the message reading them is
+    memoized on them too (it was computed for the first finding and reused)."""
+    rules = """\
+        rule k
+          cites para 1
+          for each review in reviews
+          shall review.saq.complete
+          otherwise "{count(each r in reviews where status = 'violated')} of {count(reviews)}"
+        """
+    snap = snapshot(STATES + "reviews:\n"
+                    + review("A", extra="saq: {received: 2021-05-10, complete: false}\n")
+                    + review("B", state="DEU"))
+    got = {f.id: (f.status, f.message) for f in run(rules, snap)}
+    assert got == {"k/A": ("violated", "2 of 2"), "k/B": ("pending", "not yet judged: 0 of 2")}
