@@ -87,12 +87,14 @@ class Report:
         return any(f.failing and f.severity in wanted for f in self.findings)
 
 
-def evaluate(ruleset: RuleSet, snapshot: Snapshot, keep_passed: bool = False) -> SnapshotResult:
+def evaluate(ruleset: RuleSet, snapshot: Snapshot, keep_passed: bool = False,
+             owns=None) -> SnapshotResult:
+    """`owns`: see evaluator.evaluate_rule."""
     ctx = make_context(snapshot, ruleset.params, ruleset.phase_years)
     findings: list[Finding] = []
     passed = 0
     for cr in ruleset.compiled:
-        found, n = evaluate_rule(cr, ctx, keep_passed)
+        found, n = evaluate_rule(cr, ctx, keep_passed, owns)
         findings.extend(found)
         passed += n
     findings.sort(key=Finding.sort_key)

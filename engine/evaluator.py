@@ -675,18 +675,30 @@ def decide(kind: str, fact, anchor, duration, as_of: dt.date):
             {"anchor": anchor, "duration": duration, "fact": fact})
 
 
-def evaluate_rule(cr: CompiledRule, ctx: Context,
-                  keep_passed: bool = False) -> tuple[list[Finding], int]:
-    """The findings of one rule (passed ones only with `keep_passed`), and how many passed."""
+def evaluate_rule(cr: CompiledRule, ctx: Context, keep_passed: bool = False,
+                  owns: Callable[[tuple], bool] | None = None) -> tuple[list[Finding], int]:
+    """The findings of one rule (passed ones only with `keep_passed`), and how many passed.
+    With `owns`, only the bindings whose subject it accepts count (a dated amendment
+    judges each review by the rules that govern it): the others build no finding."""
     rule = cr.rule
     if rule.modality == "may":
         return [], 0
     out: list[Finding] = []
     passed = 0
+    owned_passed = 0
     env = dict(ctx.globals)
     names = [b[0] for b in cr.bindings]
+    see_passed = keep_passed or owns is not None
 
     def record(status, due, info):
+        if owns is not None:
+            if not owns(_subject(env, names)):
+                return
+            if status == "passed":
+                nonlocal owned_passed
+                owned_passed += 1
+                if not keep_passed:
+                    return
         reason = excused(cr, env, ctx) if status in FAILING else None
         if reason is not None:
             status = "excepted"
@@ -699,7 +711,8 @@ def evaluate_rule(cr: CompiledRule, ctx: Context,
             env.update(zip(names, done[0]))
             env.update(zip([name for name, _ in cr.lets], done[1]))
             record(status, due, info)
-        return out, fast(ctx, ctx.globals, keep_passed, finish)
+        passed = fast(ctx, ctx.globals, see_passed, finish)
+        return out, owned_passed if owns is not None else passed
 
     def leaf():
         for name, f in cr.lets:
@@ -710,12 +723,12 @@ def evaluate_rule(cr: CompiledRule, ctx: Context,
         if status == "passed":
             nonlocal passed
             passed += 1
-            if not keep_passed:
+            if not see_passed:
                 return
         record(status, due, info)
 
     for_each_binding(cr, ctx, env, leaf)
-    return out, passed
+    return out, owned_passed if owns is not None else passed
 
 
 def for_each_binding(cr: CompiledRule, ctx: Context, env: dict,
@@ -750,9 +763,13 @@ def excused(cr: CompiledRule, env: dict, ctx: Context) -> str | None:
     return f"permitted by {u.permission}" if u.permission else f"unless {cr.text(u.expr)}"
 
 
+def _subject(env: dict, names: list) -> tuple:
+    return tuple((n, V.to_json(V.ident(env[n]))) for n in names)
+
+
 def _finding(cr: CompiledRule, env, ctx, status, due, info, reason, names) -> Finding:
     rule = cr.rule
-    subject = tuple((n, V.to_json(V.ident(env[n]))) for n in names)
+    subject = _subject(env, names)
     witness: list[tuple[str, Any]] = [(name, V.to_json(env[name])) for name, _ in cr.lets]
     for label, f in cr.witness_exprs:
         witness.append((label, V.to_json(f(env, ctx))))

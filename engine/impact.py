@@ -55,14 +55,10 @@ def evaluate_amended(amended: Amended, snapshot: Snapshot,
     passed = 0
     order = {r.id: i for i, r in enumerate(amended.ruleset.rules)}
     for pattern, rs in sorted(rulesets.items()):
-        result = evaluate(rs, snapshot, keep_passed=True)
+        result = evaluate(rs, snapshot, keep_passed,
+                          owns=lambda subject, p=pattern: owner(subject) == p)
+        passed += result.passed
         for f in result.findings:
-            if owner(f.subject) != pattern:
-                continue
-            if f.status == "passed":
-                passed += 1
-                if not keep_passed:
-                    continue
             # rules of the amended set give the order; a rule it repealed comes after them
             findings.append(attrs.evolve(f, rule_index=order.get(f.rule,
                                                                  len(order) + f.rule_index)))

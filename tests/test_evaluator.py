@@ -894,3 +894,30 @@ def test_a_message_aggregate_that_reads_status_is_not_shared_across_statuses():
                     + review("B", state="DEU"))
     got = {f.id: (f.status, f.message) for f in run(rules, snap)}
     assert got == {"k/A": ("violated", "2 of 2"), "k/B": ("pending", "not yet judged: 0 of 2")}
+
+
+@pytest.mark.parametrize("fast", [False, True])
+@pytest.mark.parametrize("keep_passed", [False, True])
+def test_owns_keeps_exactly_the_owned_findings_and_counts_their_passes(fast, keep_passed,
+                                                                       monkeypatch):
+    """`owns` (how a dated amendment judges each review by its own rules) gives what
+    filtering every finding, passed ones included, would give; by both evaluators."""
+    from revmech.engine import evaluator
+    from revmech.engine.loader import load_snapshot
+    from revmech.engine.ruleset import load_ruleset
+
+    if fast:
+        monkeypatch.setattr(evaluator, "FAST_FROM", 0)
+    rs = load_ruleset()
+    snap = load_snapshot(str(ROOT / "fixtures" / "sample-planted.yaml"),
+                         phase_years=rs.phase_years)
+
+    def owns(subject):
+        return any(str(v).startswith(("A", "P")) for _, v in subject)
+
+    everything = evaluate(rs, snap, keep_passed=True).findings
+    wanted = [f for f in everything if owns(f.subject)]
+    got = evaluate(rs, snap, keep_passed, owns=owns)
+    assert got.passed == sum(f.status == "passed" for f in wanted) > 0
+    assert list(got.findings) == [f for f in wanted if keep_passed or f.status != "passed"]
+    assert len(got.findings) < len(everything)
