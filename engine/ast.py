@@ -345,13 +345,14 @@ def make_rule_file(path, source, section, title, rules) -> RuleFile:
 
 
 def children(node) -> list:
-    """The direct sub-expressions of an expression node, in source order."""
+    """The nodes directly inside a node (an expression's operands, a rule's clauses), in
+    source order."""
     out = []
-    for name in field_names(type(node)):
+    for name in _field_names(type(node)):
         v = getattr(node, name)
         if isinstance(v, tuple):
-            out.extend(x for x in v if is_node(type(x)))
-        elif is_node(type(v)):
+            out.extend(x for x in v if _is_node(type(x)))
+        elif _is_node(type(v)):
             out.append(v)
     return out
 
@@ -360,14 +361,14 @@ _NAMES: dict[type, tuple[str, ...]] = {}
 _NODE_TYPES: dict[type, bool] = {}
 
 
-def field_names(t: type) -> tuple[str, ...]:
+def _field_names(t: type) -> tuple[str, ...]:
     names = _NAMES.get(t)
     if names is None:
         names = _NAMES[t] = tuple(a.name for a in attrs.fields(t))
     return names
 
 
-def is_node(t: type) -> bool:
+def _is_node(t: type) -> bool:
     """An attrs class other than Span (decided once per type: rules are walked often)."""
     got = _NODE_TYPES.get(t)
     if got is None:

@@ -62,14 +62,16 @@ def _code_signature() -> bytes:
     return "\n".join(parts).encode()
 
 
-def key(kind: str, parts: Iterable[str]) -> str:
+def _digest(parts: Iterable[bytes]) -> str:
     h = hashlib.sha256()
-    for p in (_FORMAT, sys.version.encode(), _code_signature(), kind.encode()):
+    for p in parts:
         h.update(len(p).to_bytes(8, "big") + p)
-    for part in parts:
-        data = part.encode("utf-8", "surrogatepass")
-        h.update(len(data).to_bytes(8, "big") + data)
     return h.hexdigest()
+
+
+def key(kind: str, parts: Iterable[str]) -> str:
+    return _digest([_FORMAT, sys.version.encode(), _code_signature(), kind.encode(),
+                    *(part.encode("utf-8", "surrogatepass") for part in parts)])
 
 
 def memo(kind: str, parts: Iterable[str], build: Callable[[], T]) -> T:
@@ -79,12 +81,15 @@ def memo(kind: str, parts: Iterable[str], build: Callable[[], T]) -> T:
     written, so a bad input is reported (with its location) on every run.
     """
     path = os.path.join(cache_dir(), f"{kind}-{key(kind, parts)}.pickle")
-    found = _read(path)
+    found = _read(path, pickle.loads)
     if found is not None:
         return found
     value = build()
-    if _write(path, value):
-        _prune(os.path.dirname(path), kind)
+    try:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # pragma: no cover - the cached values are plain attrs trees
+        return value
+    _store(path, data, kind, KEEP)
     return value
 
 
@@ -95,32 +100,20 @@ def compiled(source: str, filename: str) -> CodeType:
     results back ~3 ms. A code object depends only on the text, the file name and the
     Python version (not on revmech's modules: the generated text already reflects them),
     so the key is a hash of those."""
-    h = hashlib.sha256()
-    for p in (_FORMAT, sys.version.encode(), b"code", filename.encode(),
-              source.encode("utf-8", "surrogatepass")):
-        h.update(len(p).to_bytes(8, "big") + p)
-    path = os.path.join(cache_dir(), f"code-{h.hexdigest()}.marshal")
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-        if data.startswith(_FORMAT):
-            code = marshal.loads(data[len(_FORMAT):])
-            if isinstance(code, CodeType):
-                return code
-    except Exception:  # missing, corrupt or foreign: a miss, never an error
-        pass
+    digest = _digest([_FORMAT, sys.version.encode(), b"code", filename.encode(),
+                      source.encode("utf-8", "surrogatepass")])
+    path = os.path.join(cache_dir(), f"code-{digest}.marshal")
+    code = _read(path, marshal.loads)
+    if isinstance(code, CodeType):
+        return code
     code = compile(source, filename, "exec")
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        write_atomically(path, _FORMAT + marshal.dumps(code), private=True, prefix=".tmp-",
-                         suffix=".marshal")
-        _prune(os.path.dirname(path), "code", KEEP_CODE, ".marshal")
-    except OSError:  # a read-only or full disk: run without the cache
-        pass
+    _store(path, marshal.dumps(code), "code", KEEP_CODE)
     return code
 
 
-def _read(path: str) -> Any:
+def _read(path: str, loads: Callable[[bytes], Any]) -> Any:
+    """The value of an entry, or None when it is missing, corrupt or foreign (a miss,
+    never an error)."""
     try:
         with open(path, "rb") as fh:
             data = fh.read()
@@ -129,30 +122,25 @@ def _read(path: str) -> Any:
     if not data.startswith(_FORMAT):
         return None
     try:
-        return pickle.loads(data[len(_FORMAT):])
-    except Exception:  # a corrupt or foreign entry is a miss, never an error
+        return loads(data[len(_FORMAT):])
+    except Exception:
         return None
 
 
-def _write(path: str, value: Any) -> bool:
+def _store(path: str, data: bytes, kind: str, keep: int) -> None:
+    """Write an entry (then prune its kind); a read-only or full disk: run without."""
     folder = os.path.dirname(path)
-    try:
-        data = _FORMAT + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception:  # pragma: no cover - the cached values are plain attrs trees
-        return False
+    suffix = os.path.splitext(path)[1]
     try:
         os.makedirs(folder, exist_ok=True)
-        write_atomically(path, data, private=True, prefix=".tmp-", suffix=".pickle")
-    except OSError:  # a read-only or full disk: run without the cache
-        return False
-    return True
+        write_atomically(path, _FORMAT + data, private=True, prefix=".tmp-", suffix=suffix)
+    except OSError:
+        return
+    _prune(folder, kind, keep, suffix)
 
 
-def _prune(folder: str, kind: str, keep: int | None = None,
-           suffix: str = ".pickle") -> None:
-    """Keep the `keep` (KEEP) newest entries of `kind` (another process may be pruning
-    too)."""
-    keep = KEEP if keep is None else keep
+def _prune(folder: str, kind: str, keep: int, suffix: str) -> None:
+    """Keep the `keep` newest entries of `kind` (another process may be pruning too)."""
     try:
         entries = [e for e in os.scandir(folder)
                    if e.name.startswith(kind + "-") and e.name.endswith(suffix)]

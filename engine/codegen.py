@@ -36,24 +36,7 @@ _PLAIN_KEYS = frozenset([str, int, bool, dt.date, type(None)])
 _FAST_EQUAL = frozenset([str, int, dt.date])
 _FAST_ORDER = frozenset([int, dt.date])
 _CALENDAR_KEYS = frozenset([int, dt.date])
-_ORDER = {"<": "<", "<=": "<=", ">": ">", ">=": ">="}
-
-
-def _index_slow(m, k):
-    """`m[k]` when `k` is not a key of `m` as it is: a key equal under `V.key`."""
-    kk = V.key(k)
-    return next((v for mk, v in m.items() if V.key(mk) == kk), None)
-
-
-def _contains(collection, k):
-    """`V.contains(collection, v)` given `k = V.key(v)` (neither is None), answered from
-    the remembered key set of a tuple when it can be."""
-    if type(collection) is tuple:
-        try:
-            return k in V._tuple_key(collection)
-        except TypeError:  # an item that cannot be hashed (a table)
-            pass
-    return any(V.key(x) == k for x in V.items(collection))
+_ORDER = frozenset(["<", "<=", ">", ">="])
 
 
 # Built-ins written inline (each as its implementation in builtins computes it).
@@ -69,8 +52,9 @@ _INLINE = {  # (name, number of arguments) -> the expression
 _RECORDS = frozenset(c for c in vars(model).values() if isinstance(c, type) and attrs.has(c)
                      and c.__eq__ is object.__eq__ and c.__hash__ is object.__hash__)
 
-_HELPERS = {"_key": V.key, "_equal": V.equal, "_items": V.items, "_contains": _contains,
-            "_index_slow": _index_slow, "_isinstance": isinstance, "_getattr": getattr,
+_HELPERS = {"_key": V.key, "_equal": V.equal, "_items": V.items,
+            "_contains": V.contains_key, "_lookup": V.lookup, "_isinstance": isinstance,
+            "_getattr": getattr,
             "_type": type, "_len": len, "_tuple": tuple, "_str": str,
             "_PLAIN_KEYS": _PLAIN_KEYS, "_CALENDAR_KEYS": _CALENDAR_KEYS, "_RECORDS": _RECORDS,
             "_FAST_EQUAL": _FAST_EQUAL, "_FAST_ORDER": _FAST_ORDER}
@@ -215,7 +199,7 @@ class _Gen:
         if t is None:
             t = self.tmp()
             self.emit(f"{t} = None if {self.none_test(m, k)} else "
-                      f"{m}[{k}] if {k} in {m} else _index_slow({m}, {k})")
+                      f"{m}[{k}] if {k} in {m} else _lookup({m}, {k})")
             self.done[-1][("index", m, k)] = t
         return t
 
@@ -250,7 +234,7 @@ class _Gen:
             with self.block("else:"):  # the item's key only when both are recorded
                 self.emit(f"{t} = _contains({b}, {self.key(a)})")
         elif op in _ORDER:
-            self.emit(f"{t} = None if {none} else ({a} {_ORDER[op]} {b}) "
+            self.emit(f"{t} = None if {none} else ({a} {op} {b}) "
                       f"if _type({a}) is _type({b}) and _type({a}) in _FAST_ORDER "
                       f"else {self.const(BINARY[op])}({a}, {b})")
         elif op in BINARY:

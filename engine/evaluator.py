@@ -348,12 +348,7 @@ class Compiler:
 
         def f(env, ctx):
             m, k = obj(env, ctx), key(env, ctx)
-            if m is None or k is None:
-                return None
-            if k in m:
-                return m[k]
-            kk = V.key(k)
-            return next((v for mk, v in m.items() if V.key(mk) == kk), None)
+            return None if m is None or k is None else V.lookup(m, k)
         return f
 
     def _unary(self, n):
@@ -558,7 +553,7 @@ def compile_rule(rule: ast.Rule, index: int, source: str, params: dict[str, Para
     with the plain one, the rule is also translated for the fast evaluator (codegen)."""
     local = {b.name for b in rule.bindings} | {let.name for let in rule.lets}
     c = compiler(local)
-    text = lambda node: " ".join(source[node.span.start:node.span.end].split())  # noqa: E731
+    text = lambda node: _text(source, node.span.start, node.span.end)  # noqa: E731
     bindings = tuple((b.name, c(b.source), c(b.where) if b.where is not None else None)
                      for b in rule.bindings)
     lets = tuple((let.name, c(let.expr)) for let in rule.lets)
@@ -691,8 +686,10 @@ def evaluate_rule(cr: CompiledRule, ctx: Context, keep_passed: bool = False,
     see_passed = keep_passed or owns is not None
 
     def record(status, due, info):
+        subject = None
         if owns is not None:
-            if not owns(_subject(env, names)):
+            subject = _subject(env, names)
+            if not owns(subject):
                 return
             if status == "passed":
                 nonlocal owned_passed
@@ -702,7 +699,7 @@ def evaluate_rule(cr: CompiledRule, ctx: Context, keep_passed: bool = False,
         reason = excused(cr, env, ctx) if status in FAILING else None
         if reason is not None:
             status = "excepted"
-        out.append(_finding(cr, env, ctx, status, due, info, reason, names))
+        out.append(_finding(cr, env, ctx, status, due, info, reason, names, subject))
 
     fast = cr.fast.function() if cr.fast is not None and ctx.fast else None
     if fast is not None:
@@ -767,9 +764,11 @@ def _subject(env: dict, names: list) -> tuple:
     return tuple((n, V.to_json(V.ident(env[n]))) for n in names)
 
 
-def _finding(cr: CompiledRule, env, ctx, status, due, info, reason, names) -> Finding:
+def _finding(cr: CompiledRule, env, ctx, status, due, info, reason, names,
+             subject: tuple | None = None) -> Finding:
     rule = cr.rule
-    subject = _subject(env, names)
+    if subject is None:
+        subject = _subject(env, names)
     witness: list[tuple[str, Any]] = [(name, V.to_json(env[name])) for name, _ in cr.lets]
     for label, f in cr.witness_exprs:
         witness.append((label, V.to_json(f(env, ctx))))

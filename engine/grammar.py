@@ -475,22 +475,11 @@ def _check_depth(node, text: str, path: str) -> None:
         if depth > MAX_DEPTH:
             first = n.span.start if first is None else min(first, n.span.start)
             continue
-        stack.extend((c, depth + 1) for c in _parts(n))
+        stack.extend((c, depth + 1) for c in ast.children(n))
     if first is not None:
         raise RuleSyntaxError(Diagnostic(
             f"expression nested more than {MAX_DEPTH} levels deep: split it with `let`",
             loc_at(path, text, first), text))
-
-
-def _parts(node) -> list:
-    """The nodes directly inside any node (a rule's clauses, an expression's operands)."""
-    out = []
-    for name in ast.field_names(type(node)):
-        v = getattr(node, name)
-        for x in v if isinstance(v, tuple) else (v,):
-            if ast.is_node(type(x)):
-                out.append(x)
-    return out
 
 
 def parse_expression(text: str, path: str = "<expression>"):

@@ -138,8 +138,27 @@ def items(collection: Any) -> Sequence:
 def contains(collection: Any, v: Any) -> bool | None:
     if collection is None or v is None:
         return None
-    k = key(v)
+    return contains_key(collection, key(v))
+
+
+def contains_key(collection: Any, k: Any) -> bool:
+    """Is an item of `collection` (recorded) keyed `k`? From a tuple's remembered key set
+    when it can be."""
+    if type(collection) is tuple:
+        try:
+            return k in _tuple_key(collection)
+        except TypeError:  # an item that cannot be hashed (a table)
+            pass
     return any(key(x) == k for x in items(collection))
+
+
+def lookup(table: dict, k: Any) -> Any:
+    """`table[k]`, where a key equal to `k` under `key` also serves (an object and its
+    id); None when there is none."""
+    if k in table:
+        return table[k]
+    kk = key(k)
+    return next((v for mk, v in table.items() if key(mk) == kk), None)
 
 
 def sort_key(v: Any):
