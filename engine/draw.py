@@ -327,7 +327,7 @@ def draw_year(snapshot: Snapshot, params: dict, phase_years: dict[int, tuple[int
             notes.append(f"{r.id}: not drawn: {r.state.id} deferred its own review in year "
                          f"{year} (para 21)")
         else:
-            todo.append(OpenReview(r.id, r.state, r.year, r))
+            todo.append(OpenReview(r.id, r.state, r.year))
     for r in todo:
         d.add(r)
     year_seats = list(d.open.values())
@@ -423,7 +423,7 @@ def repeat_draw(snapshot: Snapshot, params: dict, phase_years: dict[int, tuple[i
                      f"({review.draw.date})")
     lots = Lots(seed)
     d = _Drawing(snapshot, review.instrument, review.phase, most, date, lots, skip=(review_id,))
-    me = OpenReview(review.id, review.state, review.year, review)
+    me = OpenReview(review.id, review.state, review.year)
     d.add(me)
     if not d.solve().complete:
         raise Refused(f"refused: no valid draw exists for {review_id} on {date} "

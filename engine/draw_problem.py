@@ -49,7 +49,6 @@ class OpenReview:
     id: str
     state: State
     year: int | None
-    recorded: Review | None
 
 
 def describe_slot(slot: Slot, group: str | None) -> str:
@@ -150,7 +149,7 @@ def open_reviews_of_phase(snapshot: Snapshot, instrument: str, phase: int,
     """The reviews of the phase still to draw, by id, and a review for each State party at
     the start of the phase that has none recorded (para 21: every party is reviewed in each
     phase), as `STATE-INSTRUMENT-PHASE (not yet allotted)`."""
-    out = [OpenReview(r.id, r.state, r.year, r)
+    out = [OpenReview(r.id, r.state, r.year)
            for r in snapshot.reviews
            if r.instrument == instrument and r.phase == phase and r.draw is None
            and r.state.kind == "state"]
@@ -160,6 +159,5 @@ def open_reviews_of_phase(snapshot: Snapshot, instrument: str, phase: int,
         t = s.instruments.get(instrument)
         if (s.kind == "state" and sid not in reviewed and t is not None
                 and t.status == "party" and t.since < phase_start):
-            out.append(OpenReview(f"{sid}-{instrument}-{phase} (not yet allotted)", s,
-                                  None, None))
+            out.append(OpenReview(f"{sid}-{instrument}-{phase} (not yet allotted)", s, None))
     return sorted(out, key=lambda o: o.id)

@@ -18,6 +18,7 @@ import attrs
 
 from . import ast
 from .builtins import BUILTINS
+from .calendar import Duration
 from .model import CLASSES, fields_of
 from .parameters import Parameter
 from .types import DATE, DURATION
@@ -185,7 +186,7 @@ class Reader:
         return f"{e.value.day} {e.value:%B} {e.value.year}"
 
     def _durationlit(self, e: ast.DurationLit) -> str:
-        return f"{e.amount} {e.unit}{'' if e.amount == 1 else 's'}"
+        return str(Duration(e.amount, e.unit))
 
     def _nothing(self, e: ast.Nothing) -> str:
         return "nothing (not recorded)"

@@ -696,10 +696,7 @@ def evaluate_rule(cr: CompiledRule, ctx: Context, keep_passed: bool = False,
                 owned_passed += 1
                 if not keep_passed:
                     return
-        reason = excused(cr, env, ctx) if status in FAILING else None
-        if reason is not None:
-            status = "excepted"
-        out.append(_finding(cr, env, ctx, status, due, info, reason, names, subject))
+        out.append(judged_finding(cr, env, ctx, status, due, info, names, subject))
 
     fast = cr.fast.function() if cr.fast is not None and ctx.fast else None
     if fast is not None:
@@ -758,6 +755,16 @@ def excused(cr: CompiledRule, env: dict, ctx: Context) -> str | None:
         return None
     u = cr.rule.unless
     return f"permitted by {u.permission}" if u.permission else f"unless {cr.text(u.expr)}"
+
+
+def judged_finding(cr: CompiledRule, env, ctx, status, due, info, names,
+                   subject: tuple | None = None) -> Finding:
+    """The finding of a binding judged `status`: excepted when its `unless` or permission
+    holds."""
+    reason = excused(cr, env, ctx) if status in FAILING else None
+    if reason is not None:
+        status = "excepted"
+    return _finding(cr, env, ctx, status, due, info, reason, names, subject)
 
 
 def _subject(env: dict, names: list) -> tuple:

@@ -16,11 +16,10 @@ from typing import Any
 import attrs
 
 from . import ast
-from . import values as V
 from .calendar import Duration
 from .errors import UsageError, did_you_mean
-from .evaluator import (FAILING, CompiledRule, Compiler, _finding, compile_rule, excused,
-                        for_each_binding, judge, make_context)
+from .evaluator import (CompiledRule, Compiler, _subject, compile_rule, for_each_binding,
+                        judge, judged_finding, make_context)
 from .findings import Finding
 from .model import Snapshot
 from .ruleset import RuleSet
@@ -113,8 +112,9 @@ def explain(ruleset: RuleSet, rule_id: str, snapshot: Snapshot,
         ids = [r.id for r in ruleset.rules]
         raise UsageError.at(f"unknown rule '{rule_id}'{did_you_mean(rule_id, ids)}")
     if rule.modality == "may":
-        users = [r.id for r in ruleset.rules if r.unless is not None
-                 and r.unless.permission == rule.id]
+        from .examples import excusing
+
+        users = excusing(ruleset, rule.id)
         raise UsageError.at(
             f"'{rule_id}' is a permission (may): it has no findings of its own; explain a "
             f"rule that uses it: {', '.join(users) or 'none does'}")
@@ -191,10 +191,6 @@ def _subject_hint(cr: CompiledRule, ctx, wanted: str) -> str:
     return hint or f" (its subjects are ids of {names} joined by '/')"
 
 
-def _subject(env: dict, names: list[str]) -> tuple:
-    return tuple((n, V.to_json(V.ident(env[n]))) for n in names)
-
-
 def _subjects(cr: CompiledRule, ctx) -> list[tuple]:
     """The subject of every binding the rule ranges over."""
     env, names, out = dict(ctx.globals), [b[0] for b in cr.bindings], []
@@ -220,10 +216,7 @@ def _bindings(cr: CompiledRule, ctx, trace: dict, wanted: str | None) -> list[Ex
                                    records=_records(env, names, trace)))
             return
         status, due, info = judge(cr, env, ctx)
-        reason = excused(cr, env, ctx) if status in FAILING else None
-        if reason is not None:
-            status = "excepted"
-        finding = _finding(cr, env, ctx, status, due, info, reason, names)
+        finding = judged_finding(cr, env, ctx, status, due, info, names, subject)
         out.append(Explanation(subject, finding, lets, dict(trace), due,
                                _records(env, names, trace)))
 

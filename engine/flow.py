@@ -163,7 +163,10 @@ def hall_certificate(seats: Sequence[Seats], capacity: dict[str, int]) -> Hall |
     sol = solve(seats, capacity)
     if sol.complete:
         return None
-    _, (side, _) = nx.minimum_cut(sol.graph, SOURCE, SINK)
+    # the source side of a minimum cut, as networkx's minimum_cut takes it (the nodes that
+    # cannot reach the sink in the residual graph), from the flow already computed:
+    # minimum_cut would compute a maximum flow again
+    side = set(sol.graph) - sol._reaching([SINK])[SINK]
     chosen = [s for s in seats if _node(s.key) in side]
     # shrink to a minimal violated set, in id order, so the certificate is short; the
     # totals are kept as counts so that trying to drop a slot costs its pool's size

@@ -19,13 +19,12 @@ import yaml
 from . import ast
 from .errors import Diagnostic, Loc, SnapshotError, closest, did_you_mean
 from .findings import Finding
-from .loader import CORE_TAGS, compose
+from .loader import CORE_TAGS, compose, node_loc
 
 FORMAT = "revmech/waivers@1"
 KEYS = ("rule", "subject", "justification", "decided_by", "expires")
 _CORE = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_CORE + t for t in ("str", "int")}
-_KNOWN_TAGS = CORE_TAGS
 
 
 @attrs.frozen
@@ -52,11 +51,6 @@ class Waiver:
                             "column": self.loc.column}}
 
 
-def _loc(node: yaml.Node) -> Loc:
-    m = node.start_mark
-    return Loc(m.name, m.line + 1, m.column + 1)
-
-
 def load_waivers(path: str, rules: Sequence[ast.Rule]) -> tuple[Waiver, ...]:
     """The waivers of a file, checked against the rule set: every problem is collected
     and raised together as a located SnapshotError."""
@@ -66,10 +60,10 @@ def load_waivers(path: str, rules: Sequence[ast.Rule]) -> tuple[Waiver, ...]:
     if tagged:
         raise SnapshotError([Diagnostic(
             f"unsupported YAML tag '{n.tag}': expected plain YAML values (text, dates, "
-            "lists, mappings)", _loc(n), text) for n in tagged])
+            "lists, mappings)", node_loc(n), text) for n in tagged])
 
     def error(message: str, node: yaml.Node) -> None:
-        errors.append(Diagnostic(message, _loc(node), text))
+        errors.append(Diagnostic(message, node_loc(node), text))
 
     def scalar(node: yaml.Node, where: str, expected: str = "text") -> str | None:
         if not isinstance(node, yaml.ScalarNode) or node.tag not in _SCALAR_TAGS \
@@ -90,7 +84,7 @@ def load_waivers(path: str, rules: Sequence[ast.Rule]) -> tuple[Waiver, ...]:
                 error(f"{where}expected a key name, got {_got(k)}", k)
             elif k.value in out:
                 error(f"{where}duplicate key '{k.value}' (first at line "
-                      f"{_loc(out[k.value][0]).line})", k)
+                      f"{node_loc(out[k.value][0]).line})", k)
             else:
                 out[k.value] = (k, v)
         return out
@@ -193,7 +187,7 @@ def _waiver(node, where, by_id, error, scalar, mapping) -> Waiver | None:
     if len(values) != len(names):
         return None
     return Waiver(rule.id, tuple((n, values[n]) for n in names), justification, decided_by,
-                  expires, _loc(node))
+                  expires, node_loc(node))
 
 
 def _foreign_tags(root: yaml.Node) -> list[yaml.Node]:
@@ -202,7 +196,7 @@ def _foreign_tags(root: yaml.Node) -> list[yaml.Node]:
     out, stack = [], [root]
     while stack:
         n = stack.pop()
-        if n.tag not in _KNOWN_TAGS:
+        if n.tag not in CORE_TAGS:
             out.append(n)
             continue
         if isinstance(n, yaml.SequenceNode):
@@ -229,8 +223,6 @@ def _got(node: yaml.Node) -> str:
         return "a list"
     if node.tag == _CORE + "null" or node.value == "":
         return "nothing"
-    if node.tag not in _KNOWN_TAGS:
-        return f"a value tagged '{node.tag}'"
     return f"'{node.value[:40]}'"
 
 

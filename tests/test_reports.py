@@ -545,3 +545,17 @@ def test_github_shows_waived_findings_as_notices():
     line = next(x for x in out.splitlines() if "PAK/convention" in x)
     assert line.startswith("::notice file=fixtures/sample-planted.yaml,line=116,col=3,")
     assert "waived until 2026-12-31: PAK-c-6 replaces PAK-c-3" in line
+
+
+def test_a_waiver_names_a_briefing_by_its_date(tmp_path):
+    """A briefing's id is its date: an unquoted date in a waiver's subject is that id."""
+    from revmech.engine.ruleset import load_ruleset
+    from revmech.engine.waivers import load_waivers
+
+    path = tmp_path / "w.yaml"
+    path.write_text("format: revmech/waivers@1\nwaivers:\n"
+                    "  - rule: briefing-no-country\n    subject: {briefing: 2026-03-01}\n"
+                    "    justification: j\n    decided_by: d\n    expires: 2027-01-01\n")
+    (w,) = load_waivers(str(path), load_ruleset().rules)
+    assert (w.subject, w.finding_id) == ((("briefing", "2026-03-01"),),
+                                         "briefing-no-country/2026-03-01")

@@ -23,6 +23,14 @@ def subject_words(f: Finding) -> str:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+def summary_line(s: dict, strong=lambda text: text) -> str:
+    """`5 errors, 1 warning, ...` from Report.summary(); `strong` marks the first two."""
+    def n(what: str) -> str:
+        return f"{s[what]} {what}{'s' if s[what] != 1 else ''}"
+    return (f"{strong(n('error'))}, {strong(n('warning'))}, {s['pending']} pending, "
+            f"{s['excepted']} excepted, {s['waived']} waived, {s['passed']} passed")
+
+
 def one_line(text: str | None) -> str:
     """Text on one line, with control characters (which snapshot text may hold, written
     as YAML escapes) shown as \\xNN: they would corrupt a terminal, a CI log or XML."""

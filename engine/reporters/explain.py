@@ -56,20 +56,17 @@ def _wrap(text: str, indent: str) -> list[str]:
 def _tree(rx, e: Explanation, node, indent: str, depth: int, out: list[str]) -> None:
     """`text → value` for `node`, then its evaluated parts beneath it; `rx` gives the
     source text of the nodes (the rule's, or a permission's compiled rule)."""
+    label = rx.text(node)
     if not evaluated(e, node):
-        out.append(f"{indent}{rx.text(node)} → not evaluated (not needed)")
+        out.append(f"{indent}{label} → not evaluated (not needed)")
         return
-    out.append(f"{indent}{rx.text(node)} → {say(value_of(e, node))}")
+    out.append(f"{indent}{label} → {say(value_of(e, node))}")
     if depth >= MAX_DEPTH or isinstance(node, (ast.Selection, ast.Name, ast.Attr)):
         return
-    label = rx.text(node)
     if isinstance(node, ast.Binary) and node.op in ("and", "or"):
         out[-1] += "; all of:" if node.op == "and" else "; any of:"
         for part in ast.chain(node, node.op):
-            if not evaluated(e, part):
-                out.append(f"{indent}  {rx.text(part)} → not evaluated (not needed)")
-            else:
-                _tree(rx, e, part, indent + "  ", depth + 1, out)
+            _tree(rx, e, part, indent + "  ", depth + 1, out)
         return
     for child in ast.children(node):
         if isinstance(child, LITERALS) or rx.text(child) == label:

@@ -8,7 +8,8 @@ import re
 from itertools import groupby
 
 from ..check import Report
-from .common import esc, one_line, subject, unmatched_note, waiver_note, where
+from .common import (esc, one_line, subject, summary_line, unmatched_note, waiver_note,
+                     where)
 
 
 def code(text: str) -> str:
@@ -22,11 +23,7 @@ def code(text: str) -> str:
 
 
 def _summary(report: Report) -> str:
-    s = report.summary()
-    return (f"**{s['error']} error{'s' if s['error'] != 1 else ''}**, "
-            f"**{s['warning']} warning{'s' if s['warning'] != 1 else ''}**, "
-            f"{s['pending']} pending, {s['excepted']} excepted, {s['waived']} waived, "
-            f"{s['passed']} passed")
+    return summary_line(report.summary(), strong=lambda text: f"**{text}**")
 
 
 def _item(f) -> list[str]:

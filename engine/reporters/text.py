@@ -11,7 +11,7 @@ import click
 
 from ..check import Report
 from ..findings import Finding
-from .common import one_line, subject, unmatched_note, waiver_note, where
+from .common import one_line, subject, summary_line, unmatched_note, waiver_note, where
 
 STYLE = {
     "violated": "red", "late": "red", "overdue": "red", "pending": "yellow",
@@ -48,9 +48,5 @@ def render(report: Report, color: bool = False) -> str:
         lines.append("")
     unmatched = report.unmatched_waivers
     lines += [unmatched_note(w) for w in unmatched] + ([""] if unmatched else [])
-    s = report.summary()
-    lines.append(
-        f"{s['error']} error{'s' if s['error'] != 1 else ''}, "
-        f"{s['warning']} warning{'s' if s['warning'] != 1 else ''}, {s['pending']} pending, "
-        f"{s['excepted']} excepted, {s['waived']} waived, {s['passed']} passed")
+    lines.append(summary_line(report.summary()))
     return "\n".join(lines) + "\n"
